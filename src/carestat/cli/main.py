@@ -1,0 +1,18 @@
+"""The `carestat` application: each command lives in its own module and is registered here."""
+
+from __future__ import annotations
+
+import typer
+
+from carestat.cli.spec_command import spec_command
+from carestat.cli.validate_command import validate_command
+
+app = typer.Typer(
+    name="carestat",
+    help="Read, validate, store and count England's children-in-care (SSDA903) returns.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("spec")(spec_command)
+app.command("validate")(validate_command)

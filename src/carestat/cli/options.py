@@ -1,0 +1,39 @@
+"""Options shared by several commands, and the one way errors leave the CLI."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+YearOption = Annotated[
+    int | None,
+    typer.Option("--year", help="Collection year, the year the return ends: 2026 = 2025-26."),
+]
+LaOption = Annotated[str | None, typer.Option("--la", help="Council GSS code, e.g. E08000035.")]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", envvar="CARESTAT_DB",
+        help="Store URL: duckdb:///path.duckdb, a path ending .duckdb, or postgresql://...",
+    ),
+]  # fmt: skip
+OutDirOption = Annotated[Path | None, typer.Option("--out", help="Folder to write into.")]
+OutputFileOption = Annotated[Path | None, typer.Option("--output", help="File to write.")]
+
+err_console = Console(stderr=True, highlight=False)
+out_console = Console(highlight=False)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print a short error (no traceback) and exit with `code`."""
+    err_console.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def is_terminal() -> bool:
+    """Whether standard error is a terminal (progress bars show only then)."""
+    return sys.stderr.isatty()
