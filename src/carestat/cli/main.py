@@ -16,3 +16,5 @@ app = typer.Typer(
 )
 app.command("spec")(spec_command)
 app.command("validate")(validate_command)
+
+# Further commands register here, one line each, in the order of DESIGN.md §5.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from types import MappingProxyType
 
 
-class ColumnType(str, Enum):
+class ColumnType(StrEnum):
     """How a column's text is interpreted."""
 
     ID = "id"
