@@ -41,10 +41,10 @@ def read_return(
     paths: Sequence[Path | str], year: int | None = None, la: str | None = None
 ) -> Return:
     """Read one council's return for one year; InputError when the input is unusable."""
-    paths = [Path(p) for p in paths]
-    files = input_files(paths)
-    year = resolve_year(paths, year)
-    la = check_la(la) or la_from_path(paths[0])
+    where = [Path(p) for p in paths]
+    files = input_files(where)
+    year = resolve_year(where, year)
+    la = check_la(la) or la_from_path(where[0])
     if files[0].suffix.lower() in XML_SUFFIXES:
         from carestat.readers.xml import read_xml_return
 
