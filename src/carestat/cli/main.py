@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from carestat.cli.demo_command import demo_command
 from carestat.cli.spec_command import spec_command
 from carestat.cli.validate_command import validate_command
 
@@ -14,6 +15,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command("demo")(demo_command)
 app.command("spec")(spec_command)
 app.command("validate")(validate_command)
 
