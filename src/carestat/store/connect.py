@@ -1,0 +1,72 @@
+"""Open a store from its URL: connect through Ibis and create the schema on first use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+
+from carestat.store.backend import DuckDbWriter, PostgresWriter, Writer
+from carestat.store.schema import SCHEMA_VERSION, all_ddl
+from carestat.store.store import Store
+from carestat.store.url import StoreError, StoreLocation, parse_store_url, resolve_url
+
+
+def open_store(url: str | None = None) -> Store:
+    """The store at `url` (else `CARESTAT_DB`, else ./carestat.duckdb), its schema ensured."""
+    location = parse_store_url(resolve_url(url))
+    con, writer = _connect(location)
+    try:
+        ensure_schema(writer)
+    except Exception:
+        con.disconnect()
+        raise
+    return Store(location, con, writer)
+
+
+def _connect(location: StoreLocation) -> tuple[Any, Writer]:
+    try:
+        if location.kind == "duckdb":
+            con = ibis.duckdb.connect(location.target)
+            return con, DuckDbWriter(con.con, location.path)
+        return _connect_postgres(location)
+    except StoreError:
+        raise
+    except Exception as error:  # driver errors name the cause; keep them, hide the password
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
+        raise StoreError(f"cannot open the store {location}: {first_line}") from None
+
+
+def _connect_postgres(location: StoreLocation) -> tuple[Any, Writer]:
+    """Connect; a `/database/schema` URL path selects (and creates) a PostgreSQL schema."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(location.target).path.strip("/")
+    _, _, schema = path.partition("/")
+    con = ibis.connect(location.target)
+    if schema:
+        writer = PostgresWriter(con.con)
+        with writer.transaction():
+            writer.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        return con, writer
+    return con, PostgresWriter(con.con)
+
+
+def ensure_schema(writer: Writer) -> None:
+    """Create the tables if missing and check the recorded schema version, in one transaction."""
+    with writer.transaction():
+        for statement in all_ddl(writer.postgres):
+            writer.execute(statement)
+        writer.execute(
+            "INSERT INTO carestat_meta (key, value) VALUES ('schema_version', ?) "
+            "ON CONFLICT (key) DO NOTHING",
+            (SCHEMA_VERSION,),
+        )
+        [(version,)] = writer.execute(
+            "SELECT value FROM carestat_meta WHERE key = 'schema_version'"
+        )
+    if version != SCHEMA_VERSION:
+        raise StoreError(
+            f"the store has schema version {version}; this carestat ({SCHEMA_VERSION}) "
+            "cannot use it"
+        )
