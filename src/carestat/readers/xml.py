@@ -1,0 +1,102 @@
+"""Read a DfE XML 903 return (EXPSSDA903) into the same typed `Return` as the CSV reader.
+
+Parsed with lxml in streaming mode: entities are never resolved, no network, no DTD (refused
+before parsing), libxml2's depth and size limits on; each CHILD is flattened into column lists
+and then discarded, so memory holds the columns, not the tree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+from lxml import etree
+
+from carestat.model import InputError, ReadProblem, Return, empty_table
+from carestat.readers import xml_layout as layout
+from carestat.readers.normalise import build_table
+from carestat.readers.xml_safety import check_prolog
+from carestat.readers.xml_tables import Columns
+from carestat.spec import Spec, load_spec
+
+
+def _children(path: Path) -> Iterator[etree._Element]:
+    """Each CHILD element under the root, discarded once the caller moves on."""
+    context = etree.iterparse(
+        str(path), events=("end",), tag=layout.CHILD, resolve_entities=False, no_network=True,
+        load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True,
+    )  # fmt: skip
+    checked = False
+    for _, element in context:
+        if not checked:
+            _check_root(path, element.getroottree().getroot())
+            checked = True
+        yield element
+        element.clear(keep_tail=False)
+        parent = element.getparent()
+        while parent is not None and element.getprevious() is not None:
+            del parent[0]
+    if not checked:
+        _check_root(path, context.root)
+
+
+def _check_root(path: Path, root: etree._Element | None) -> None:
+    if root is None or root.tag != layout.ROOT:
+        tag = "none" if root is None else f"<{root.tag}>"
+        raise InputError(f"{path}: the root element is {tag}, not <{layout.ROOT}> (a 903 return)")
+
+
+def _syntax_message(path: Path, error: etree.XMLSyntaxError) -> str:
+    detail = str(error.msg or error).strip()
+    if "depth" in detail.lower():
+        return f"{path}: elements are nested too deeply (line {error.lineno}); not a 903 return"
+    if "amplification" in detail.lower() or "entity" in detail.lower():
+        return f"{path}: line {error.lineno}: refused entity reference ({detail})"
+    return f"{path}: is not well-formed XML (line {error.lineno}: {detail})"
+
+
+def read_xml_return(path: Path, year: int, la: str | None) -> Return:
+    """Read one DfE XML return; InputError when the file is unusable, ReadProblems for oddities."""
+    path = Path(path)
+    spec = load_spec(year)
+    check_prolog(path)
+    columns = Columns(spec)
+    try:
+        for child in _children(path):
+            columns.add_child(child)
+    except etree.XMLSyntaxError as error:
+        raise InputError(_syntax_message(path, error)) from None
+    return _build_return(path, spec, la, columns)
+
+
+def _build_return(path: Path, spec: Spec, la: str | None, columns: Columns) -> Return:
+    for name, element in (("Header", "CHILD"), ("Episodes", "EPISODE")):
+        if columns.num_rows(name) == 0:
+            raise InputError(f"{path}: holds no {element} elements, so the return has no {name}")
+    ret = Return(year=spec.year, la=la, tables={})
+    for name in spec.tables:
+        rows = columns.num_rows(name)
+        text = {column: pa.array(values, pa.string()) for column, values in columns.table(name)}
+        table, tolerated = build_table(spec, name, text, None, rows)
+        ret.tables[name] = table if rows else empty_table(spec, name)
+        if rows:
+            ret.sources[name] = str(path)
+        ret.problems += [
+            ReadProblem(str(path), f"{t.column}: {t.what}", table=name) for t in tolerated
+        ]
+    ret.problems += _notes(path, columns.ignored, columns.notes)
+    return ret
+
+
+def _notes(path: Path, ignored: Counter[str], notes: list[ReadProblem]) -> list[ReadProblem]:
+    problems = list(notes)
+    if ignored:
+        listed = ", ".join(f"{tag} ({count})" for tag, count in sorted(ignored.items()))
+        problems.append(
+            ReadProblem(
+                str(path), f"elements not in the {layout.ROOT} layout were ignored: {listed}"
+            )
+        )
+    return [ReadProblem(str(path), p.message, p.severity, p.table, p.row) for p in problems]

@@ -1,0 +1,116 @@
+"""Flatten CHILD elements of a DfE XML return into the text columns of each 903 table."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from lxml import etree
+
+from carestat.model import ReadProblem
+from carestat.readers import xml_layout as layout
+from carestat.spec import Spec
+
+# Tables whose every column comes from the child's HEADER element.
+_HEADER_TABLES = ("Header", "UASC", *layout.FLAG_TABLES)
+_Record = dict[str, str | None]
+
+
+def _has_value(record: _Record, fields: tuple[str, ...]) -> bool:
+    return any((record.get(f) or "").strip() for f in fields)
+
+
+class Columns:
+    """Text columns of every table of a return, filled one CHILD element at a time."""
+
+    def __init__(self, spec: Spec) -> None:
+        self._values: dict[str, dict[str, list[str | None]]] = {
+            name: {c: [] for c in table.column_names} for name, table in spec.tables.items()
+        }
+        self._rows: Counter[str] = Counter()
+        self._plan = {name: self._plan_for(name) for name in spec.tables}
+        self._blocks = {b.element: b for b in layout.BLOCKS if b.table in spec.tables}
+        self._known_block_fields = {b.element: frozenset(b.fields) for b in self._blocks.values()}
+        self._known_episode = frozenset(layout.EPISODE_FIELDS)
+        self.ignored: Counter[str] = Counter()
+        self.notes: list[ReadProblem] = []
+        self._children = 0
+
+    def _plan_for(self, name: str) -> list[tuple[list[str | None], str, bool]]:
+        """For each column: its value list, the element holding it, whether that is in HEADER."""
+        whole_header = name in _HEADER_TABLES
+        return [
+            (values, layout.element_name(column), whole_header or column in layout.FROM_HEADER)
+            for column, values in self._values[name].items()
+        ]
+
+    def num_rows(self, name: str) -> int:
+        """Rows read so far into a table."""
+        return self._rows[name]
+
+    def table(self, name: str) -> Iterator[tuple[str, list[str | None]]]:
+        """(column, text values) of one table."""
+        yield from self._values[name].items()
+
+    def _add(self, name: str, record: _Record, header: _Record) -> None:
+        for values, key, from_header in self._plan[name]:
+            values.append((header if from_header else record).get(key))
+        self._rows[name] += 1
+
+    def _record(self, element: etree._Element, known: frozenset[str]) -> _Record:
+        record = {field.tag: field.text for field in element}
+        if len(record) < len(element):
+            tags = Counter(field.tag for field in element)
+            twice = ", ".join(sorted(t for t, n in tags.items() if n > 1))
+            self.notes.append(ReadProblem(
+                "", f"CHILD number {self._children} has {twice} more than once in one "
+                f"{element.tag}; the last was kept",
+            ))  # fmt: skip
+        if not record.keys() <= known:
+            for tag in record.keys() - known:
+                self.ignored[f"{element.tag}/{tag}"] += 1
+        return record
+
+    def _header(self, element: etree._Element) -> tuple[_Record, list[etree._Element]]:
+        """The HEADER's own fields, and its repeated blocks in document order."""
+        fields: _Record = {}
+        blocks = []
+        for item in element:
+            tag = item.tag
+            if tag in self._blocks:
+                blocks.append(item)
+            elif tag in layout.HEADER_LEAVES:
+                fields[tag] = item.text
+            else:
+                self.ignored[f"HEADER/{tag}"] += 1
+        return fields, blocks
+
+    def add_child(self, child: etree._Element) -> None:
+        """Add the rows one CHILD element holds to every table."""
+        self._children += 1
+        header_element = child.find(layout.HEADER)
+        header: _Record = {}
+        if header_element is None:
+            self.notes.append(ReadProblem(
+                "", f"CHILD number {self._children} has no HEADER; its episodes have no child id"
+            ))  # fmt: skip
+        else:
+            header, blocks = self._header(header_element)
+            self._add_header_tables(header)
+            for block in blocks:
+                known = self._known_block_fields[block.tag]
+                self._add(self._blocks[block.tag].table, self._record(block, known), header)
+        for item in child:
+            if item.tag == layout.EPISODE:
+                self._add("Episodes", self._record(item, self._known_episode), header)
+            elif item.tag != layout.HEADER:
+                self.ignored[f"CHILD/{item.tag}"] += 1
+
+    def _add_header_tables(self, header: _Record) -> None:
+        self._add("Header", header, header)
+        uasc = (header.get("UASC") or "").strip()
+        if uasc not in layout.UASC_NO or _has_value(header, layout.UASC_FIELDS):
+            self._add("UASC", header, header)
+        for name, fields in layout.FLAG_TABLES.items():
+            if _has_value(header, fields):
+                self._add(name, header, header)
