@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from carestat.cli.demo_command import demo_command
+from carestat.cli.load_command import load_command
 from carestat.cli.spec_command import spec_command
 from carestat.cli.validate_command import validate_command
 
@@ -18,5 +19,6 @@ app = typer.Typer(
 app.command("demo")(demo_command)
 app.command("spec")(spec_command)
 app.command("validate")(validate_command)
+app.command("load")(load_command)
 
 # Further commands register here, one line each, in the order of DESIGN.md §5.

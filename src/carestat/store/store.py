@@ -50,8 +50,9 @@ class Store:
     def load_return(self, ret: Return, files: Sequence[Path | str] = ()) -> LoadResult:
         """Load a return atomically; a no-op if its content is already the current load."""
         if not ret.la:
+            where = next(iter(ret.sources.values()), f"the {ret.year} return")
             raise InputError(
-                f"return for {ret.year}: cannot tell the council; pass --la or keep the return "
+                f"{where}: cannot tell the council; pass --la or keep the return "
                 "in a folder named <GSS code>/<YYYY>"
             )
         sources = [SourceFile.read(Path(f)) for f in files]

@@ -28,7 +28,7 @@ class StoreLocation:
         return Path(self.target)
 
     def __str__(self) -> str:
-        return f"duckdb:///{self.path}" if self.kind == "duckdb" else _hide_password(self.target)
+        return f"duckdb://{self.path}" if self.kind == "duckdb" else _hide_password(self.target)
 
 
 def resolve_url(url: str | None) -> str:

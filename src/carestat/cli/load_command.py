@@ -1,0 +1,154 @@
+"""`carestat load`: read returns (one, or a tree of `<GSS>/<YYYY>/` folders) into the store."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from carestat.cli.options import (
+    DbOption,
+    LaOption,
+    YearOption,
+    err_console,
+    fail,
+    is_terminal,
+    out_console,
+)
+from carestat.model import InputError
+from carestat.readers import read_return
+from carestat.readers.locate import CSV_SUFFIXES, XML_SUFFIXES, input_files
+from carestat.store import Store, StoreError, open_store, read_population_csv
+
+POPULATION_FILE = "population.csv"
+OUTCOMES = ("loaded", "already loaded", "superseded", "failed")
+
+
+def load_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Return folders, XML files, or a root of <GSS>/<YYYY>/ folders."),
+    ],
+    db: DbOption = None,
+    year: YearOption = None,
+    la: LaOption = None,
+) -> None:
+    """Load returns into the store; exit 2 if any could not be read or stored."""
+    returns, populations = find_inputs(paths)
+    if not returns and not populations:
+        fail(f"{', '.join(map(str, paths))}: no returns found (CSV tables or XML files)")
+    if (year or la) and len(returns) > 1:
+        fail(f"--year/--la apply to a single return, but the paths hold {len(returns)} returns")
+    try:
+        store = open_store(db)
+    except (StoreError, InputError) as error:
+        fail(str(error))
+    with store:
+        tally = load_returns(store, returns, year, la)
+        tally += load_populations(store, populations)
+    out_console.print(summary(tally, store), markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(2 if tally["failed"] or tally["population failed"] else 0)
+
+
+def find_inputs(paths: list[Path]) -> tuple[list[list[Path]], list[Path]]:
+    """The returns (each a list of paths for the reader) and population files under `paths`."""
+    returns: list[list[Path]] = []
+    populations: list[Path] = []
+    loose_csv: list[Path] = []  # CSV files named one by one make a single return together
+    for path in paths:
+        if path.is_dir():
+            _walk(path, returns, populations)
+        elif path.name.lower() == POPULATION_FILE:
+            populations.append(path)
+        elif path.suffix.lower() in XML_SUFFIXES:
+            returns.append([path])
+        else:
+            loose_csv.append(path)  # missing files are reported by the reader, by name
+    if loose_csv:
+        returns.append(loose_csv)
+    return returns, populations
+
+
+def _walk(folder: Path, returns: list[list[Path]], populations: list[Path]) -> None:
+    """A folder holding tables is a return; otherwise look in its subfolders."""
+    children = sorted(folder.iterdir())
+    tables = [
+        p for p in children
+        if p.is_file() and p.suffix.lower() in CSV_SUFFIXES | XML_SUFFIXES
+        and p.name.lower() != POPULATION_FILE
+    ]  # fmt: skip
+    if tables:
+        returns.append([folder])
+        return
+    populations += [p for p in children if p.is_file() and p.name.lower() == POPULATION_FILE]
+    for child in children:
+        if child.is_dir() and not child.name.startswith("."):
+            _walk(child, returns, populations)
+
+
+def load_returns(
+    store: Store, returns: list[list[Path]], year: int | None, la: str | None
+) -> Counter[str]:
+    """Read and store each return; one that fails is reported and the others still load."""
+    tally: Counter[str] = Counter()
+    with progress_bar(len(returns)) as advance:
+        for paths in returns:
+            tally[load_one(store, paths, year, la)] += 1
+            advance()
+    return tally
+
+
+def load_one(store: Store, paths: list[Path], year: int | None, la: str | None) -> str:
+    """Load one return; the outcome, with any error printed naming the return."""
+    try:
+        ret = read_return(paths, year=year, la=la)
+        return store.load_return(ret, input_files(paths)).status
+    except InputError as error:
+        report_error(str(error))
+    except Exception as error:  # a database failure: nothing of this return was kept
+        report_error(f"{paths[0]}: could not be stored ({type(error).__name__}: {error})")
+    return "failed"
+
+
+def load_populations(store: Store, populations: list[Path]) -> Counter[str]:
+    """Load each population file, replacing rows of the same council and year."""
+    tally: Counter[str] = Counter()
+    for path in populations:
+        try:
+            tally["population rows"] += store.load_population(read_population_csv(path), str(path))
+        except InputError as error:
+            report_error(str(error))
+            tally["population failed"] += 1
+    return tally
+
+
+def report_error(message: str) -> None:
+    """Print one failure on standard error without stopping the run."""
+    err_console.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+
+
+def summary(tally: Counter[str], store: Store) -> str:
+    """One line saying what happened to every return and population file."""
+    parts = [f"{tally[o]} {o}" for o in OUTCOMES]
+    if tally["population rows"] or tally["population failed"]:
+        parts.append(f"{tally['population rows']} population rows")
+    if tally["population failed"]:
+        parts.append(f"{tally['population failed']} population files failed")
+    return f"{store.location}: " + ", ".join(parts)
+
+
+@contextmanager
+def progress_bar(total: int) -> Iterator[Callable[[], None]]:
+    """A rich progress bar on a terminal; nothing when output is piped."""
+    if not is_terminal() or total < 2:
+        yield lambda: None
+        return
+    columns = (TextColumn("loading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("load", total=total)
+        yield lambda: bar.advance(task)
