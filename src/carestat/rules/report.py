@@ -47,6 +47,7 @@ class Report:
     rules_run: int = 0
     rules_skipped: list[SkippedRule] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
+    rows_examined: dict[str, int] = field(default_factory=dict)
     read_problems: list[str] = field(default_factory=list)
 
     @property
@@ -70,6 +71,7 @@ class Report:
                 "rules_skipped": [asdict(s) for s in self.rules_skipped],
                 "issues_by_rule": self.issues_by_rule(),
                 "rows": self.rows,
+                "rows_examined": self.rows_examined,
                 "read_problems": self.read_problems,
             },
         }

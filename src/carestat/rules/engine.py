@@ -1,0 +1,140 @@
+"""Run the compiled rules of a year on a `Return` in an in-memory DuckDB, in one batch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from carestat.model import LINE, ROW, Return
+from carestat.rules.compile import compiled_rules
+from carestat.rules.expr import LAST
+from carestat.rules.model import Rule
+from carestat.rules.registry import rules_for, severity
+from carestat.rules.report import Issue, Report, SkippedRule
+
+NEED_REASONS = {
+    "previous": "needs the previous year's return (--previous)",
+    "providers": "needs the Ofsted provider lists (--providers)",
+}
+
+
+def validate(
+    ret: Return,
+    previous: Return | None = None,
+    providers: Sequence[object] | None = None,
+    codes: Iterable[str] | None = None,
+) -> Report:
+    """Check `ret` against every rule in force in its year (or only `codes`)."""
+    report = Report(
+        year=ret.year, la=ret.la, rows=ret.rows(), read_problems=[str(p) for p in ret.problems]
+    )
+    available = {"previous": previous is not None, "providers": bool(providers)}
+    runnable = []
+    for declared in rules_for(ret.year, codes):
+        missing = [n for n in declared.needs if not available[n]]
+        if missing:
+            report.rules_skipped.append(SkippedRule(declared.code, NEED_REASONS[missing[0]]))
+        else:
+            runnable.append(declared)
+    sql = compiled_rules(ret.year)
+    flagged, failed = _run(ret, previous, runnable, sql)
+    report.rules_skipped += failed
+    broken = {s.rule for s in failed}
+    ran = [r for r in runnable if r.code not in broken]
+    report.rules_run = len(ran)
+    report.rows_examined = {r.code: _examined(r, ret, previous) for r in ran}
+    report.issues = _issues(ret, ran, flagged)
+    return report
+
+
+def _examined(declared: Rule, ret: Return, previous: Return | None) -> int:
+    """Rows a rule looked at: the records of its tables (this year's and last year's)."""
+    rows = sum(ret.tables[t].num_rows for t in declared.tables if t in ret.tables)
+    if previous is not None and "previous" in declared.needs:
+        rows += sum(previous.tables[t].num_rows for t in declared.tables if t in previous.tables)
+    return rows
+
+
+@cache
+def _database():
+    """One in-memory DuckDB per process; each validation works in its own cursor."""
+    import duckdb
+
+    return duckdb.connect()
+
+
+def _connect(ret: Return, previous: Return | None):
+    """A fresh connection (cursor) with the return's tables registered, zero-copy."""
+    con = _database().cursor()
+    for name, table in ret.tables.items():
+        con.register(name, table)
+    if previous is not None:
+        for name, table in previous.tables.items():
+            con.register(name + LAST, table)
+    return con
+
+
+def _union(items: list[tuple[str, str, str]]) -> str:
+    parts = [
+        f"SELECT '{key}' AS rule_key, '{table}' AS flagged_table, _row, message FROM ({sql}) AS q{i}"
+        for i, (key, table, sql) in enumerate(items)
+    ]
+    return "\nUNION ALL\n".join(parts)
+
+
+def _run(
+    ret: Return, previous: Return | None, rules: list[Rule], sql: dict[str, list[dict[str, str]]]
+) -> tuple[pa.Table, list[SkippedRule]]:
+    """All rules in one UNION ALL; if that fails, rule by rule so one bad rule costs only itself."""
+    items = [(r.key, part["table"], part["sql"]) for r in rules for part in sql.get(r.key, [])]
+    empty = pa.table({"rule_key": [], "flagged_table": [], ROW: [], "message": []})
+    if not items:
+        return empty, []
+    con = _connect(ret, previous)
+    try:
+        return _run_batch(con, rules, items, empty)
+    finally:
+        con.close()
+
+
+def _run_batch(con, rules: list[Rule], items: list[tuple[str, str, str]], empty: pa.Table):
+    try:
+        return con.sql(_union(items)).to_arrow_table(), []
+    except Exception:
+        pass
+    results, failed = [], []
+    for declared in rules:
+        mine = [i for i in items if i[0] == declared.key]
+        try:
+            results.append(con.sql(_union(mine)).to_arrow_table() if mine else empty)
+        except Exception as error:
+            failed.append(SkippedRule(declared.code, f"could not run: {error}".splitlines()[0]))
+    tables = [t.cast(results[0].schema) for t in results if t.num_rows]
+    return (pa.concat_tables(tables) if tables else empty), failed
+
+
+def _issues(ret: Return, rules: list[Rule], flagged: pa.Table) -> list[Issue]:
+    """Issues in rule order, then table, then row, with child and line looked up by `_row`."""
+    order = {r.code: i for i, r in enumerate(rules)}
+    by_key = {r.key: r for r in rules}
+    issues: list[Issue] = []
+    for table_name in sorted(set(flagged.column("flagged_table").to_pylist())):
+        part = flagged.filter(pc.equal(flagged["flagged_table"], table_name))
+        source = ret.tables[table_name]
+        rows = part[ROW]
+        children = source["CHILD"].take(rows).to_pylist()
+        lines = source[LINE].take(rows).to_pylist()
+        for key, row, message, child, line in zip(
+            part["rule_key"].to_pylist(), rows.to_pylist(), part["message"].to_pylist(),
+            children, lines, strict=True,
+        ):  # fmt: skip
+            declared = by_key[key]
+            issues.append(
+                Issue(declared.code, severity(declared.code), table_name, row, line, child,
+                      declared.fields, message or declared.message)
+            )  # fmt: skip
+    issues.sort(key=lambda i: (order[i.rule], i.table, i.row or 0))
+    return issues
