@@ -1,0 +1,152 @@
+"""The catalogue of planted fault kinds, with the DfE rules each is expected to fire by year.
+
+Rule expectations were read from the DfE rule text and checked against the reference validator's
+logic (csc-validator-be-903 0.1.17); see docs/explanation/fault-catalogue.md for the rules no
+single-record edit can trigger.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from carestat.synth.fault_kinds import (
+    FaultKind,
+    blank,
+    duplicate,
+    fixed,
+    orphan,
+    other_sex,
+    relative,
+    set_code,
+    unreadable,
+)
+
+ALL = "2023-"
+
+
+def _all(*codes: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return ((ALL, codes),)
+
+
+def _wrong_sex(year: int) -> str:
+    """A sex code valid in the other layout: 1/2 until 2023-24, M/F/U from 2024-25."""
+    return "1" if year >= 2025 else "M"
+
+
+def _after_end(start: date, end: date) -> date:
+    return end + timedelta(days=1)
+
+
+def _over_25(start: date, end: date) -> date:
+    return start.replace(year=start.year - 26)
+
+
+K = FaultKind
+SIMPLE: list[FaultKind] = [
+    # Header
+    K("sex_invalid", "Header", "SEX", set_code("9"), _all("101"), ("no_uasc",)),
+    K("sex_wrong_for_year", "Header", "SEX", set_code(_wrong_sex), _all("101"), ("no_uasc",)),
+    K("ethnic_invalid", "Header", "ETHNIC", set_code("XXXX"), _all("103")),
+    K("ethnic_blank", "Header", "ETHNIC", blank(), _all("103")),
+    K("upn_invalid", "Header", "UPN", set_code("INVALID1"), _all("168")),
+    K("dob_unreadable", "Header", "DOB", unreadable(), _all("102")),
+    K("dob_after_year", "Header", "DOB", fixed(_after_end), _all("301")),
+    K("dob_over_25", "Header", "DOB", fixed(_over_25), _all("351")),
+    K("mc_dob_unreadable", "Header", "MC_DOB", unreadable(), _all("171"), ("MC_DOB",)),
+    # Episodes
+    K("rne_invalid", "Episodes", "RNE", set_code("Z"), _all("143"), ("not_first",)),
+    K("ls_invalid", "Episodes", "LS", set_code("Z9"), _all("144")),
+    K("cin_invalid", "Episodes", "CIN", set_code("N9"), _all("145")),
+    K("place_invalid", "Episodes", "PLACE", set_code("Z9"), _all("146")),
+    K("rec_invalid", "Episodes", "REC", set_code("Z9"), _all("149"), ("REC",)),
+    K("provider_invalid", "Episodes", "PLACE_PROVIDER", set_code("PR9"), _all("178"),
+      ("PLACE_PROVIDER",)),
+    K("place_change_invalid", "Episodes", "REASON_PLACE_CHANGE", set_code("ZZZZ"), _all("1009"),
+      ("REASON_PLACE_CHANGE",)),
+    K("decom_unreadable", "Episodes", "DECOM", unreadable(), _all("141")),
+    K("dec_unreadable", "Episodes", "DEC", unreadable(), _all("147"), ("DEC",)),
+    K("dec_before_decom", "Episodes", "DEC", relative("DECOM", -1), _all("356"), ("DEC",)),
+    K("dec_same_day", "Episodes", "DEC", relative("DECOM", 0), _all("355"), ("DEC",)),
+    K("dec_after_year", "Episodes", "DEC", fixed(_after_end), _all("385"), ("DEC", "is_last")),
+    K("decom_after_year", "Episodes", "DECOM", fixed(_after_end), _all("354"),
+      ("open", "is_last")),
+    K("decom_before_1991", "Episodes", "DECOM", fixed(lambda s, e: date(1990, 1, 1)),
+      _all("353")),
+    K("previous_episode_open", "Episodes", "DEC", blank(), _all("142", "148"),
+      ("DEC", "REC", "has_later")),
+    # Reviews
+    K("review_code_invalid", "Reviews", "REVIEW_CODE", set_code("PN9"), _all("167")),
+    K("review_code_blank", "Reviews", "REVIEW_CODE", blank(), _all("167"), ("REVIEW",)),
+    K("review_unreadable", "Reviews", "REVIEW", unreadable(), _all("166")),
+    K("review_blank", "Reviews", "REVIEW", blank(), _all("166", "167"), ("REVIEW_CODE",)),
+    # UASC
+    K("duc_unreadable", "UASC", "DUC", unreadable(), _all("104"), ("DUC",)),
+    K("uasc_sex_differs", "UASC", "SEX", other_sex(), _all("INT21"), ("SEX", "in_header")),
+    # OC2
+    K("sdq_score_invalid", "OC2", "SDQ_SCORE", set_code("99"), _all("180"), ("SDQ_SCORE",)),
+    K("sdq_reason_invalid", "OC2", "SDQ_REASON", set_code("SDQ9"), _all("196"), ("SDQ_REASON",)),
+    # OC3
+    K("in_touch_invalid", "OC3", "IN_TOUCH", set_code("ZZZZ"), _all("131")),
+    K("activ_invalid", "OC3", "ACTIV", set_code("Z9"), _all("132")),
+    K("accom_invalid", "OC3", "ACCOM", set_code("Z9"), _all("133")),
+    K("in_touch_blank", "OC3", "IN_TOUCH", blank(), _all("131", "153"), ("ACTIV", "ACCOM")),
+    # AD1
+    K("foster_care_invalid", "AD1", "FOSTER_CARE", set_code("9"), _all("114")),
+    K("nb_adoptr_invalid", "AD1", "NB_ADOPTR", set_code("9"), _all("175")),
+    K("sex_adoptr_invalid", "AD1", "SEX_ADOPTR", set_code("ZZ"), _all("176")),
+    K("ls_adoptr_invalid", "AD1", "LS_ADOPTR", set_code("L9"), _all("177")),
+    K("date_int_unreadable", "AD1", "DATE_INT", unreadable(), _all("112")),
+    K("date_match_unreadable", "AD1", "DATE_MATCH", unreadable(), _all("113")),
+    K("date_int_after_match", "AD1", "DATE_INT", relative("DATE_MATCH", 1), _all("333"),
+      ("DATE_MATCH",)),
+    K("foster_care_blank", "AD1", "FOSTER_CARE", blank(), _all("151"), ("DATE_INT",)),
+    # PlacedAdoption
+    K("date_placed_unreadable", "PlacedAdoption", "DATE_PLACED", unreadable(), _all("115")),
+    K("date_placed_ceased_unreadable", "PlacedAdoption", "DATE_PLACED_CEASED", unreadable(),
+      _all("116"), ("DATE_PLACED_CEASED",)),
+    K("reason_placed_ceased_invalid", "PlacedAdoption", "REASON_PLACED_CEASED", set_code("RD9"),
+      _all("120"), ("REASON_PLACED_CEASED",)),
+    # PrevPerm
+    K("prev_perm_invalid", "PrevPerm", "PREV_PERM", set_code("Z9"), _all("631")),
+    # Missing
+    K("missing_invalid", "Missing", "MISSING", set_code("Z"), _all("1006")),
+    K("missing_blank", "Missing", "MISSING", blank(), _all("565"), ("MIS_START",)),
+    K("mis_start_blank", "Missing", "MIS_START", blank(), _all("564", "1004"), ("MISSING",)),
+    K("mis_start_unreadable", "Missing", "MIS_START", unreadable(), _all("1004")),
+    K("mis_end_unreadable", "Missing", "MIS_END", unreadable(), _all("1005"), ("MIS_END",)),
+    K("mis_end_before_start", "Missing", "MIS_END", relative("MIS_START", -1), _all("567"),
+      ("MIS_END", "MIS_START")),
+    K("mis_start_after_year", "Missing", "MIS_START", fixed(_after_end), _all("570")),
+    # SocialWorker (2023-24 on)
+    K("sw_id_invalid", "SocialWorker", "SW_ID", set_code("AB123"), _all("SW02STG1")),
+    K("sw_decom_unreadable", "SocialWorker", "SW_DECOM", unreadable(), _all("SW04STG1")),
+    K("sw_dec_unreadable", "SocialWorker", "SW_DEC", unreadable(), _all("SW05STG1"), ("SW_DEC",)),
+    K("sw_reason_invalid", "SocialWorker", "SW_REASON", set_code("ZZZZZZ"), _all("SW13STG1"),
+      ("SW_REASON",)),
+    K("sw_dec_before_decom", "SocialWorker", "SW_DEC", relative("SW_DECOM", -1),
+      (("2026-", ("SW18STG2",)),), ("SW_DEC", "SW_DECOM"), years="2026-"),
+    # DoLo (2026-27 on)
+    K("dolo_start_unreadable", "DoLo", "DOLO_START", unreadable(), _all("700")),
+    K("dolo_end_unreadable", "DoLo", "DOLO_END", unreadable(), _all("701"), ("DOLO_END",)),
+    K("dolo_end_before_start", "DoLo", "DOLO_END", relative("DOLO_START", -1), _all("702"),
+      ("DOLO_END", "DOLO_START")),
+    K("dolo_start_after_year", "DoLo", "DOLO_START", fixed(_after_end), _all("703")),
+]  # fmt: skip
+
+# Cross-record kinds: a record repeated, a child missing from Header, a DOB that disagrees.
+_DUPLICATE_RULES = {"Header": "INT32", "UASC": "INT36", "OC2": "INT33", "OC3": "INT34",
+                    "AD1": "INT31", "PrevPerm": "INT35"}  # fmt: skip
+_ORPHAN_RULES = {"Episodes": "INT03", "Reviews": "INT08", "UASC": "INT09", "OC2": "INT05",
+                 "OC3": "INT06", "AD1": "INT01", "PlacedAdoption": "INT02", "PrevPerm": "INT07",
+                 "Missing": "INT04"}  # fmt: skip
+_DOB_RULES = {"Reviews": "INT17", "UASC": "INT18", "OC2": "INT14", "OC3": "INT15", "AD1": "INT11",
+              "PlacedAdoption": "INT12", "PrevPerm": "INT16", "Missing": "INT13"}  # fmt: skip
+
+CROSS_RECORD: list[FaultKind] = (
+    [K(f"duplicate_{t.lower()}", t, "CHILD", duplicate(), _all(r)) for t, r in _DUPLICATE_RULES.items()]
+    + [K(f"orphan_{t.lower()}", t, "CHILD", orphan(), _all(r)) for t, r in _ORPHAN_RULES.items()]
+    + [K(f"dob_differs_{t.lower()}", t, "DOB", relative("DOB", 1), _all(r), ("DOB", "in_header"))
+       for t, r in _DOB_RULES.items()]
+)  # fmt: skip
+
+CATALOGUE: tuple[FaultKind, ...] = tuple(SIMPLE + CROSS_RECORD)

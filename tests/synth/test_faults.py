@@ -1,0 +1,172 @@
+"""Planted faults: each kind edits what it declares, records it exactly, and keeps files readable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from carestat.model import RAW_SUFFIX, Return
+from carestat.readers import read_return
+from carestat.readers.normalise import build_table
+from carestat.spec import load_spec
+from carestat.synth.fault_catalogue import CATALOGUE
+from carestat.synth.faults import Fault, kinds_for_year, plant, plant_faults
+from carestat.writers.csv import write_csv_return
+
+YEARS = (2023, 2024, 2025, 2026, 2027)
+
+
+def _rows(year: int) -> dict[str, list[dict[str, str]]]:
+    """A tiny return in which every fault kind has a record it can apply to."""
+    m, f = ("M", "F") if year >= 2025 else ("1", "2")
+    y = year - 1  # the calendar year in which the collection year starts
+    dob = {"C1": "01/05/2010", "C2": "01/02/2006", "C3": "01/07/2008", "C4": "01/01/2005"}
+    return {
+        "Header": [
+            {"CHILD": "C1", "SEX": m, "DOB": dob["C1"], "ETHNIC": "WBRI", "UPN": "A123456789012"},
+            {"CHILD": "C2", "SEX": f, "DOB": dob["C2"], "ETHNIC": "WBRI", "UPN": "UN1",
+             "MOTHER": "1", "MC_DOB": f"01/03/{y}"},
+            {"CHILD": "C3", "SEX": m, "DOB": dob["C3"], "ETHNIC": "OOTH", "UPN": "UN2"},
+            {"CHILD": "C4", "SEX": f, "DOB": dob["C4"], "ETHNIC": "WBRI", "UPN": "UN3"},
+        ],
+        "Episodes": [
+            {"CHILD": "C1", "DECOM": f"01/06/{y}", "RNE": "S", "LS": "C2", "CIN": "N1",
+             "PLACE": "U1", "PLACE_PROVIDER": "PR1", "DEC": f"01/09/{y}", "REC": "X1",
+             "REASON_PLACE_CHANGE": "CARPL"},
+            {"CHILD": "C1", "DECOM": f"01/09/{y}", "RNE": "P", "LS": "C2", "CIN": "N1",
+             "PLACE": "U1", "PLACE_PROVIDER": "PR1"},
+            {"CHILD": "C2", "DECOM": f"01/05/{y}", "RNE": "S", "LS": "V2", "CIN": "N4",
+             "PLACE": "U3", "PLACE_PROVIDER": "PR1", "DEC": f"01/02/{y + 1}", "REC": "E11"},
+            {"CHILD": "C3", "DECOM": f"01/05/{y}", "RNE": "S", "LS": "V2", "CIN": "N4",
+             "PLACE": "U3", "PLACE_PROVIDER": "PR1"},
+        ],
+        "Reviews": [{"CHILD": "C1", "DOB": dob["C1"], "REVIEW": f"01/12/{y}", "REVIEW_CODE": "PN1"}],
+        "UASC": [{"CHILD": "C3", "SEX": m, "DOB": dob["C3"], "DUC": f"01/07/{y + 10}"}],
+        "OC2": [{"CHILD": "C1", "DOB": dob["C1"], "SDQ_SCORE": "10", "SDQ_REASON": "SDQ1",
+                 "CONVICTED": "0"}],
+        "OC3": [{"CHILD": "C4", "DOB": dob["C4"], "IN_TOUCH": "YES", "ACTIV": "F1", "ACCOM": "S"}],
+        "AD1": [{"CHILD": "C2", "DOB": dob["C2"], "DATE_INT": f"01/06/{y}",
+                 "DATE_MATCH": f"01/08/{y}", "FOSTER_CARE": "0", "NB_ADOPTR": "1",
+                 "SEX_ADOPTR": "M1", "LS_ADOPTR": "L0"}],
+        "PlacedAdoption": [{"CHILD": "C2", "DOB": dob["C2"], "DATE_PLACED": f"01/06/{y}",
+                            "DATE_PLACED_CEASED": f"01/10/{y}", "REASON_PLACED_CEASED": "RD1"}],
+        "PrevPerm": [{"CHILD": "C1", "DOB": dob["C1"], "PREV_PERM": "P1"}],
+        "Missing": [{"CHILD": "C1", "DOB": dob["C1"], "MISSING": "M",
+                     "MIS_START": f"01/10/{y}", "MIS_END": f"03/10/{y}"}],
+        "SocialWorker": [{"CHILD": "C1", "DOB": dob["C1"], "SW_ID": "SW1",
+                          "SW_DECOM": f"01/06/{y}", "SW_DEC": f"01/01/{y + 1}",
+                          "SW_REASON": "MANAGE"}],
+        "DoLo": [{"CHILD": "C1", "DOB": dob["C1"], "DOLO_START": f"01/07/{y}",
+                  "DOLO_END": f"01/08/{y}"}],
+    }  # fmt: skip
+
+
+def tiny_return(year: int) -> Return:
+    """The tiny return of `_rows` as a typed `Return` (tables absent in the year are left out)."""
+    spec = load_spec(year)
+    tables = {}
+    for name, records in _rows(year).items():
+        if name not in spec.tables:
+            continue
+        text = {
+            col: pa.array([r.get(col) for r in records], pa.string())
+            for col in spec.table(name).column_names
+        }
+        lines = list(range(2, len(records) + 2))
+        tables[name], _ = build_table(spec, name, text, lines, len(records))
+    return Return(year=year, la="E08000035", tables=tables)
+
+
+def _cell(ret: Return, fault: Fault) -> str | None:
+    """The faulted cell's text as it stands in the return."""
+    table = ret.tables[fault.table]
+    raw = fault.field + RAW_SUFFIX
+    if raw in table.column_names and table.column(raw)[fault.row].as_py() is not None:
+        return str(table.column(raw)[fault.row].as_py())
+    value = table.column(fault.field)[fault.row].as_py()
+    return value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else value
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_kind_of_the_year_applies_to_the_tiny_return(year: int) -> None:
+    ret = tiny_return(year)
+    for kind in kinds_for_year(year):
+        assert kind.eligible(ret).any(), f"{kind.name} has no record to apply to"
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_each_kind_edits_its_field_and_records_it(year: int) -> None:
+    ret = tiny_return(year)
+    for kind in kinds_for_year(year):
+        row = int(np.flatnonzero(kind.eligible(ret))[0])
+        before = ret.tables[kind.table].num_rows
+        out, (fault,) = plant(ret, [(kind, row)], np.random.default_rng(1))
+        assert (fault.kind, fault.table, fault.field) == (kind.name, kind.table, kind.field)
+        assert fault.expected_rules and fault.old != fault.new, fault
+        assert _cell(out, fault) == fault.new, fault
+        table = out.tables[fault.table]
+        assert table.schema == ret.tables[fault.table].schema
+        added = 1 if kind.name.startswith("duplicate_") else 0
+        assert table.column("_row").to_pylist() == list(range(before + added)), kind.name
+        assert ret.tables[fault.table].num_rows == before  # the input is left untouched
+
+
+def test_unreadable_date_goes_to_the_raw_column() -> None:
+    ret = tiny_return(2026)
+    kind = next(k for k in CATALOGUE if k.name == "dob_unreadable")
+    out, (fault,) = plant(ret, [(kind, 0)], np.random.default_rng(1))
+    assert out.tables["Header"].column("DOB")[0].as_py() is None
+    assert out.tables["Header"].column("DOB__raw")[0].as_py() == "30/02/2010"
+    assert fault.old == "01/05/2010" and fault.new == "30/02/2010"
+
+
+def test_wrong_sex_code_depends_on_the_year() -> None:
+    kind = next(k for k in CATALOGUE if k.name == "sex_wrong_for_year")
+    _, (old,) = plant(tiny_return(2024), [(kind, 0)], np.random.default_rng(1))
+    _, (new,) = plant(tiny_return(2025), [(kind, 0)], np.random.default_rng(1))
+    assert (old.old, old.new) == ("1", "M")
+    assert (new.old, new.new) == ("M", "1")
+
+
+def test_rules_by_year_and_kinds_by_table() -> None:
+    sw = next(k for k in CATALOGUE if k.name == "sw_dec_before_decom")
+    assert not sw.applies(2025) and sw.expected(2026) == ("SW18STG2",)
+    assert {k.table for k in kinds_for_year(2023)}.isdisjoint({"SocialWorker", "DoLo"})
+    assert "DoLo" in {k.table for k in kinds_for_year(2027)}
+    assert len({k.name for k in CATALOGUE}) == len(CATALOGUE)
+
+
+def test_rate_zero_plants_nothing() -> None:
+    ret = tiny_return(2026)
+    out, faults = plant_faults(ret, 0.0, np.random.default_rng(3))
+    assert faults == []
+    assert all(out.tables[n].equals(ret.tables[n]) for n in ret.tables)
+
+
+def test_rate_out_of_range_is_refused() -> None:
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        plant_faults(tiny_return(2026), 1.5, np.random.default_rng(3))
+
+
+def test_plant_faults_is_seeded_and_one_per_child() -> None:
+    ret = tiny_return(2027)
+    _, first = plant_faults(ret, 1.0, np.random.default_rng(7))
+    _, again = plant_faults(ret, 1.0, np.random.default_rng(7))
+    assert first == again
+    children = [f.child for f in first]
+    assert len(children) == len(set(children)) == 4  # every child has records to fault
+    assert all(f.to_dict()["expected_rules"] == list(f.expected_rules) for f in first)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_faulted_return_stays_readable(tmp_path: Path, seed: int) -> None:
+    ret = tiny_return(2026)
+    out, faults = plant_faults(ret, 1.0, np.random.default_rng(seed))
+    folder = tmp_path / "E08000035" / "2026"
+    write_csv_return(out, folder)
+    back = read_return([folder], year=2026, la="E08000035")
+    for fault in faults:
+        assert _cell(back, fault) == fault.new, fault
