@@ -35,6 +35,9 @@ class Writer(Protocol):
     def keep_file(self, sha256: str, content: bytes) -> None:
         """Keep an original file content-addressed (a no-op if already kept)."""
 
+    def kept_file(self, sha256: str) -> bytes | None:
+        """A kept file's bytes, or None."""
+
     def stage(self, rows: pa.Table, like: str) -> Any:
         """A context manager giving the name of a transient table holding `rows` (shaped as `like`)."""
 
@@ -101,6 +104,11 @@ class DuckDbWriter:
             out.write(content)
         os.replace(temp, target)
 
+    def kept_file(self, sha256: str) -> bytes | None:
+        """The file under the files folder, if there."""
+        target = self.files_dir / sha256[:2] / sha256
+        return target.read_bytes() if target.is_file() else None
+
 
 class PostgresWriter:
     """Writes to PostgreSQL through psycopg; original files go into the `files` table."""
@@ -151,3 +159,8 @@ class PostgresWriter:
             "ON CONFLICT (sha256) DO NOTHING",
             (sha256, len(content), content),
         )
+
+    def kept_file(self, sha256: str) -> bytes | None:
+        """The file's bytes from the `files` table, if there."""
+        rows = self.execute("SELECT content FROM files WHERE sha256 = ?", (sha256,))
+        return bytes(rows[0][0]) if rows else None

@@ -114,6 +114,10 @@ class Store:
         rows = self.writer.execute(f"SELECT {LOADS_COLUMNS} FROM loads ORDER BY loaded_at")
         return [LoadRecord.from_row(row) for row in rows]
 
+    def original(self, sha256: str) -> bytes | None:
+        """An original file's bytes by its sha256, or None if the store does not hold it."""
+        return self.writer.kept_file(sha256)
+
     def current(self) -> dict[str, ibis.Table]:
         """The non-superseded data, keyed by canonical table name, plus `population`."""
         loads = self.con.table("loads")
