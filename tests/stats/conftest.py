@@ -46,28 +46,29 @@ def _arrow(name: str, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(filled, schema=schema)
 
 
+def build_tables(
+    population: list[dict[str, Any]] | None = None, **records: list[dict[str, Any]]
+) -> dict[str, ir.Table]:
+    """The canonical-name mapping, in a fresh in-memory DuckDB, from lists of records."""
+    con = ibis.duckdb.connect()
+    spec = load_spec(LATEST)
+    out: dict[str, ir.Table] = {}
+    for name in spec.tables:
+        out[name] = _create(con, name.lower(), _arrow(name, records.get(name, [])))
+    pop_schema = pa.schema(
+        [("la", pa.string()), ("year", pa.int32()), ("age", pa.int32()), ("sex", pa.string()),
+         ("ethnic", pa.string()), ("population", pa.int64())]
+    )  # fmt: skip
+    out["population"] = _create(
+        con, "population", pa.Table.from_pylist(population or [], schema=pop_schema)
+    )
+    return out
+
+
 @pytest.fixture
 def make_tables() -> Callable[..., dict[str, ir.Table]]:
     """Build the canonical-name mapping from lists of records: make_tables(Episodes=[...], ...)."""
-
-    def build(
-        population: list[dict[str, Any]] | None = None, **records: list[dict[str, Any]]
-    ) -> dict[str, ir.Table]:
-        con = ibis.duckdb.connect()
-        spec = load_spec(LATEST)
-        out: dict[str, ir.Table] = {}
-        for name in spec.tables:
-            out[name] = _create(con, name.lower(), _arrow(name, records.get(name, [])))
-        pop_schema = pa.schema(
-            [("la", pa.string()), ("year", pa.int32()), ("age", pa.int32()), ("sex", pa.string()),
-             ("ethnic", pa.string()), ("population", pa.int64())]
-        )  # fmt: skip
-        out["population"] = _create(
-            con, "population", pa.Table.from_pylist(population or [], schema=pop_schema)
-        )
-        return out
-
-    return build
+    return build_tables
 
 
 def _create(con: Any, name: str, data: pa.Table) -> ir.Table:

@@ -12,6 +12,7 @@ import ibis
 import ibis.expr.types as ir
 
 SHORT_BREAKS = ("V3", "V4")  # agreed series of short-term placements: out of headline figures
+NEW_PLACEMENT = ("S", "P", "T", "B")  # RNE codes that begin a new placement
 CONTINUES = "X1"  # REC meaning the period continues in a new episode the same day
 
 
@@ -20,7 +21,9 @@ def add_periods(episodes: ir.Table) -> ir.Table:
 
     Adds `period_number` (1, 2, ... per child), `period_start`, `period_end` (null while open),
     `is_period_start`, `is_period_end`, `episode_in_period` (1-based), `period_cin` and
-    `period_ls` (the category of need and legal status at the start of the period).
+    `period_ls` (the category of need and legal status at the start of the period), and
+    `placement_start` (when the placement this episode belongs to began: the latest episode of the
+    period so far with RNE S, P, T or B).
     """
     w = ibis.window(group_by=["la", "CHILD"], order_by=["DECOM"])
     prev_rec = episodes.REC.lag().over(w)
@@ -44,8 +47,13 @@ def add_periods(episodes: ir.Table) -> ir.Table:
         is_period_end=t._next_period.isnull() | (t._next_period != t.period_number),
     )
     period = ibis.window(group_by=["la", "CHILD", "period_number"])
+    so_far = ibis.window(
+        group_by=["la", "CHILD", "period_number"], order_by=["DECOM"], rows=(None, 0)
+    )
+    moved = ibis.ifelse(t.RNE.isin(NEW_PLACEMENT) | t.is_period_start, t.DECOM, ibis.null("date"))
     return (
         t.mutate(
+            placement_start=moved.max().over(so_far),
             period_start=t.DECOM.min().over(period),
             period_end=_first_where(t.is_period_end, t.DEC, period),
             _open=ibis.ifelse(t.is_period_end & t.DEC.isnull(), 1, 0).max().over(period),

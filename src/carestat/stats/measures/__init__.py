@@ -1,0 +1,1 @@
+"""One pure function per DfE measure, each documenting numerator, denominator, exclusions and source."""

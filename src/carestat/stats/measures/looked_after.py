@@ -1,0 +1,81 @@
+"""Children looked after on 31 March, during the year, and unaccompanied asylum-seeking children.
+
+Source: DfE "Children looked after in England including adoptions", methodology, tables A1-A5.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from carestat.stats.context import Context, episodes_by_year
+from carestat.stats.measures.common import age_group, first_per_child, tally
+from carestat.stats.periods import age_years, is_short_break, looked_after_on
+
+AT_31_MARCH_BREAKDOWNS = {
+    "age_group": "age_group",
+    "sex": "SEX",
+    "ethnicity": "ETHNIC",
+    "category_of_need": "period_cin",
+    "legal_status": "LS",
+    "placement": "PLACE",
+    "provider": "PLACE_PROVIDER",
+}
+
+
+def on_31_march(ctx: Context) -> ir.Table:
+    """One row per child looked after on 31 March of each year (short breaks excluded), with age."""
+    eps = episodes_by_year(ctx)
+    eps = eps.filter(looked_after_on(eps, eps.year_end) & ~is_short_break(eps))
+    eps = first_per_child(eps, "DECOM", last=True)  # overlapping data: the newest episode
+    age = age_years(eps.DOB, eps.year_end)
+    return eps.mutate(age=age, age_group=age_group(age))
+
+
+def looked_after_31_march(ctx: Context) -> ir.Table:
+    """Children looked after on 31 March.
+
+    Numerator: children with an episode open at the end of 31 March (started on or before it, not
+    ended on or before it), one per child. Denominator: none (a count; rates use the population).
+    Exclusions: children whose open episode is a V3/V4 short break. Breakdowns: age on 31 March
+    (under 1, 1-4, 5-9, 10-15, 16+), sex, ethnicity, category of need at the start of the latest
+    period, legal status, placement type and provider of the open episode.
+    Source: DfE "Children looked after in England including adoptions", table A1.
+    """
+    return tally(on_31_march(ctx), "looked_after_31_march", AT_31_MARCH_BREAKDOWNS)
+
+
+def looked_after_during_year(ctx: Context) -> ir.Table:
+    """Children looked after at any time during the year.
+
+    Numerator: distinct children with any episode overlapping 1 April-31 March. Exclusions: episodes
+    that are V3/V4 short breaks. Breakdowns: age on 31 March, sex.
+    Source: DfE "Children looked after in England including adoptions", table A1 (during the year).
+    """
+    eps = episodes_by_year(ctx)
+    eps = first_per_child(eps.filter(~is_short_break(eps)), "DECOM", last=True)
+    age = age_years(eps.DOB, eps.year_end)
+    eps = eps.mutate(age_group=age_group(age))
+    return tally(eps, "looked_after_during_year", {"age_group": "age_group", "sex": "SEX"})
+
+
+def uasc_31_march(ctx: Context) -> ir.Table:
+    """Unaccompanied asylum-seeking children looked after on 31 March.
+
+    Numerator: children looked after on 31 March (as `looked_after_31_march`) who have a UASC record
+    in any return of the council. Breakdowns: age group, sex.
+    Source: DfE "Children looked after in England including adoptions", table A1 (UASC).
+    """
+    rows = on_31_march(ctx)
+    rows = rows.filter(rows.uasc.fill_null(False))
+    return tally(rows, "uasc_31_march", {"age_group": "age_group", "sex": "SEX"})
+
+
+def placements_in_year(ctx: Context) -> ir.Table:
+    """Per (council, year, child): placements held during the year (for the stability measures)."""
+    eps = episodes_by_year(ctx)
+    w = ibis.window(group_by=["la", "year", "CHILD"], order_by=["DECOM"])
+    first = ibis.row_number().over(w) == 0
+    new_here = (eps.year_start <= eps.DECOM) & eps.RNE.isin(("S", "P", "T", "B"))
+    eps = eps.mutate(_new=ibis.ifelse(first | new_here, 1, 0))
+    return eps.group_by(["la", "year", "CHILD"]).aggregate(placements=eps._new.sum())
