@@ -207,3 +207,30 @@ def test_a_store_of_another_schema_version_is_refused(store_url: str) -> None:
         store.writer.execute("UPDATE carestat_meta SET value = '0' WHERE key = 'schema_version'")
     with pytest.raises(StoreError, match="schema version 0"):
         open_store(store_url)
+
+
+def test_duckdb_and_postgresql_give_identical_results(
+    tmp_path: Path, postgres_schema_url: str, make_return: Callable[..., Path]
+) -> None:
+    loaded = [
+        read(make_return(tmp_path / la / str(year), children=3 + year % 3, variant=variant))
+        for la, year, variant in [(LA, 2025, "a"), (LA, 2026, "b"), ("E06000001", 2026, "a")]
+    ]
+    results = []
+    for url in (f"duckdb://{tmp_path / 'same.duckdb'}", postgres_schema_url):
+        with open_store(url) as store:
+            for ret, files in loaded:
+                store.load_return(ret, files)
+            results.append(
+                {
+                    name: table.order_by(["la", "year", "_row"]).to_pyarrow()
+                    for name, table in store.current().items()
+                    if name != "population"
+                }
+            )
+    duck, postgres = results
+    assert duck.keys() == postgres.keys()
+    for name in duck:
+        assert duck[name].schema == postgres[name].schema, name
+        assert duck[name].to_pylist() == postgres[name].to_pylist(), name
+    assert duck["Episodes"].num_rows > 0
