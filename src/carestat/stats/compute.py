@@ -8,7 +8,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from carestat.stats.context import Context, build_context
+from carestat.stats.context import Context, build_context, materialise_table
 from carestat.stats.geography import with_geography
 from carestat.stats.measures import adoption, flows, looked_after, outcomes, stability
 from carestat.stats.measures.common import COLUMNS, TOTAL
@@ -35,6 +35,8 @@ def council_measures(ctx: Context) -> ir.Table:
         out = measure(ctx)
         parts.extend(out if isinstance(out, list) else [out])
     results = ibis.union(*parts)
+    if ctx.materialise:
+        results = materialise_table(results)
     return ibis.union(results, rates(results, ctx.tables["population"]), three_year(results))
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.types as ir
@@ -23,6 +23,15 @@ class Context:
     returns: ir.Table  # la, year, year_start, year_end
     children: ir.Table  # la, CHILD, DOB, SEX, ETHNIC (newest header), uasc (bool)
     episodes: ir.Table  # repaired episodes with periods and the child's DOB
+    materialise: bool = False
+    memo: dict[str, ir.Table] = field(default_factory=dict)
+
+    def derived(self, name: str, build: Callable[[Context], ir.Table]) -> ir.Table:
+        """A derived table shared by several measures, built (and materialised) once per context."""
+        if name not in self.memo:
+            table = build(self)
+            self.memo[name] = materialise_table(table) if self.materialise else table
+        return self.memo[name]
 
 
 def build_context(tables: Mapping[str, ir.Table], materialise: bool = False) -> Context:
@@ -39,7 +48,7 @@ def build_context(tables: Mapping[str, ir.Table], materialise: bool = False) -> 
     episodes = episodes.join(children, ["la", "CHILD"], how="left").drop("la_right", "CHILD_right")
     if materialise:
         returns, children, episodes = (materialise_table(x) for x in (returns, children, episodes))
-    return Context(tables=tables, returns=returns, children=children, episodes=episodes)
+    return Context(tables, returns, children, episodes, materialise=materialise)
 
 
 def _children(header: ir.Table, uasc: ir.Table | None) -> ir.Table:
@@ -58,6 +67,11 @@ def _children(header: ir.Table, uasc: ir.Table | None) -> ir.Table:
 
 def episodes_by_year(ctx: Context) -> ir.Table:
     """Each repaired episode once for every collection year it overlaps (adds year, year_start, year_end)."""
+    return ctx.derived("episodes_by_year", _episodes_by_year)
+
+
+def _episodes_by_year(ctx: Context) -> ir.Table:
+    """Build `episodes_by_year`."""
     e, r = ctx.episodes, ctx.returns
     overlaps = (e.la == r.la) & (r.year_end >= e.DECOM) & (e.DEC.isnull() | (r.year_start <= e.DEC))
     return e.join(r, overlaps).drop("la_right")

@@ -21,6 +21,11 @@ COURT_AUTHORITY = ("D1", "E1")  # freeing order / placement order
 
 def adoptions(ctx: Context) -> ir.Table:
     """Children adopted in each year, with the dates the scorecard measures need."""
+    return ctx.derived("adoptions", _adoptions)
+
+
+def _adoptions(ctx: Context) -> ir.Table:
+    """Build `adoptions`."""
     adopted = ceasings(ctx).filter(lambda t: t.REC.isin(ADOPTED))
     keys = ["la", "CHILD", "period_number"]
     e = ctx.episodes

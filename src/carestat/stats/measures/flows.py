@@ -22,6 +22,11 @@ DURATION_BANDS = (
 
 def starts(ctx: Context) -> ir.Table:
     """One row per child starting to be looked after in each year: the first start in the year."""
+    return ctx.derived("starts", _starts)
+
+
+def _starts(ctx: Context) -> ir.Table:
+    """Build `starts`."""
     eps = episodes_by_year(ctx)
     in_year = (eps.year_start <= eps.DECOM) & (eps.year_end >= eps.DECOM)
     eps = eps.filter(in_year & eps.is_period_start & ~is_short_break(eps))
@@ -49,6 +54,11 @@ def started_during_year(ctx: Context) -> ir.Table:
 
 def ceasings(ctx: Context) -> ir.Table:
     """One row per child ceasing to be looked after in each year: the last ceasing in the year."""
+    return ctx.derived("ceasings", _ceasings)
+
+
+def _ceasings(ctx: Context) -> ir.Table:
+    """Build `ceasings`."""
     eps = episodes_by_year(ctx)
     in_year = (eps.year_start <= eps.DEC) & (eps.year_end >= eps.DEC)
     ended = eps.is_period_end & (eps.REC.fill_null("") != CONTINUES)

@@ -25,6 +25,11 @@ AT_31_MARCH_BREAKDOWNS = {
 
 def on_31_march(ctx: Context) -> ir.Table:
     """One row per child looked after on 31 March of each year (short breaks excluded), with age."""
+    return ctx.derived("on_31_march", _on_31_march)
+
+
+def _on_31_march(ctx: Context) -> ir.Table:
+    """Build `on_31_march`."""
     eps = episodes_by_year(ctx)
     eps = eps.filter(looked_after_on(eps, eps.year_end) & ~is_short_break(eps))
     eps = first_per_child(eps, "DECOM", last=True)  # overlapping data: the newest episode
@@ -73,6 +78,11 @@ def uasc_31_march(ctx: Context) -> ir.Table:
 
 def placements_in_year(ctx: Context) -> ir.Table:
     """Per (council, year, child): placements held during the year (for the stability measures)."""
+    return ctx.derived("placements_in_year", _placements_in_year)
+
+
+def _placements_in_year(ctx: Context) -> ir.Table:
+    """Build `placements_in_year`."""
     eps = episodes_by_year(ctx)
     w = ibis.window(group_by=["la", "year", "CHILD"], order_by=["DECOM"])
     first = ibis.row_number().over(w) == 0
