@@ -1,0 +1,143 @@
+"""Legal pathways: how a first interim care order (C1) ends and how long it takes; s20 to
+proceedings.
+
+Input: legal-status spells, one row per episode of care: `la`, `child`, `period` (the period of
+care it belongs to), `ls` (legal status), `start` (DECOM), `end` (DEC, missing while open) and
+`rec` (reason the episode ceased). Within a period, the first C1 starts the clock; it stops at the
+first later episode with another legal status (C2 full care order, E1/D1 placement order, V2
+accommodation under s20, other) or, if none, where the period ends (read from REC: special
+guardianship, child arrangements order, return home, adoption, other). Orders still running at the
+censoring date are censored. The share past 26 weeks counts orders resolved after 182 days or still
+running after 182 days, over all orders whose status at 182 days is known.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from carestat.evidence.result import Finding, wilson_interval, year_span
+from carestat.evidence.survival import ROUTE_CODES
+
+KEYS = ["la", "child", "period"]
+LIMIT_DAYS = 26 * 7
+STATUS_OUTCOMES = {"C2": "full care order", "E1": "placement order", "D1": "placement order"}
+STATUS_OUTCOMES |= {"V2": "section 20"}
+PROCEEDINGS = ("C1", "C2", "D1", "E1")
+LIMITS = (
+    "legal status in the return is a proxy: it shows orders in force, not court hearings",
+    "children whose proceedings began before they were looked after are not seen from the start",
+)
+
+
+def collection_year(dates: pd.Series) -> pd.Series:
+    """Collection year a date falls in (1 April to 31 March, named by the year it ends)."""
+    d = pd.to_datetime(dates)
+    return d.dt.year + (d.dt.month >= 4).astype(int)
+
+
+def interim_order_outcomes(spells: pd.DataFrame, censor: str | pd.Timestamp) -> pd.DataFrame:
+    """One row per period with a C1: la, child, period, year, c1_start, outcome, days,
+    resolved (bool) and past_limit (True/False, or missing when not yet known)."""
+    censor = pd.Timestamp(censor)
+    data = spells.assign(start=pd.to_datetime(spells["start"]), end=pd.to_datetime(spells["end"]))
+    c1 = data[data["ls"] == "C1"].groupby(KEYS, as_index=False)["start"].min()
+    c1 = c1.rename(columns={"start": "c1_start"})
+    later = data.merge(c1, on=KEYS)
+    later = later[(later["start"] > later["c1_start"]) & (later["ls"] != "C1")]
+    change = later.sort_values("start").drop_duplicates(KEYS)[[*KEYS, "start", "ls"]]
+    last = data.sort_values("start").drop_duplicates(KEYS, keep="last")[[*KEYS, "end", "rec"]]
+    out = c1.merge(change, on=KEYS, how="left").merge(last, on=KEYS, how="left")
+    by_status = out["ls"].map(lambda s: STATUS_OUTCOMES.get(s, "other legal status"))
+    ended = out["end"].notna() & (out["end"] <= censor)
+    out["outcome"] = np.select(
+        [out["start"].notna(), ended], [by_status, _ending(out["rec"])], default="still interim"
+    )
+    stop = out["start"].where(out["start"].notna(), out["end"].where(ended, censor))
+    out["days"] = (stop - out["c1_start"]).dt.days
+    out["resolved"] = out["outcome"] != "still interim"
+    known = out["resolved"] | (out["days"] > LIMIT_DAYS)
+    out["past_limit"] = (out["days"] > LIMIT_DAYS).where(known).astype("boolean")
+    out["year"] = collection_year(out["c1_start"])
+    return out[[*KEYS, "year", "c1_start", "outcome", "days", "resolved", "past_limit"]]
+
+
+def _ending(rec: pd.Series) -> np.ndarray:
+    """How a period ended, from the REC of its last episode."""
+    codes = rec.fillna("").astype(str).str.upper().to_numpy()
+    names = {"return home": "return home", "adoption": "adoption"}
+    names |= {"special guardianship": "special guardianship order"}
+    names |= {"child arrangements": "child arrangements order"}
+    conditions = [np.isin(codes, ROUTE_CODES[r]) for r in names]
+    return np.select(conditions, list(names.values()), default="other ending")
+
+
+def outcome_shares(outcomes: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Count and share (Wilson 95% CI) of each outcome among resolved orders, per `by` group."""
+    resolved = outcomes[outcomes["resolved"]]
+    keys = [*by, "outcome"]
+    table = resolved.groupby(keys, as_index=False).size().rename(columns={"size": "count"})
+    totals = table.groupby(list(by))["count"].transform("sum") if by else table["count"].sum()
+    table["share"] = table["count"] / totals
+    bounds = [
+        wilson_interval(int(k), int(n))
+        for k, n in zip(table["count"], np.broadcast_to(totals, len(table)), strict=True)
+    ]
+    table["lower"], table["upper"] = [b[0] for b in bounds], [b[1] for b in bounds]
+    return table
+
+
+def share_past_limit(outcomes: pd.DataFrame, level: float = 0.95) -> Finding:
+    """Share of first interim care orders lasting more than 26 weeks, where that is known."""
+    known = outcomes["past_limit"].dropna()
+    past = int(known.sum())
+    lower, upper = wilson_interval(past, len(known), level)
+    first, last = year_span(outcomes["year"])
+    return Finding(
+        measure="first interim care orders lasting more than 26 weeks",
+        effect="share",
+        estimate=past / len(known) if len(known) else float("nan"),
+        lower=lower,
+        upper=upper,
+        scale="share",
+        null=float("nan"),
+        test="Wilson score interval for a proportion",
+        p_value=None,
+        n_councils=int(outcomes["la"].nunique()),
+        first_year=first,
+        last_year=last,
+        level=level,
+        limits=LIMITS,
+    )
+
+
+def s20_to_proceedings(
+    spells: pd.DataFrame, censor: str | pd.Timestamp, follow_days: int = 365, level: float = 0.95
+) -> Finding:
+    """Share of periods with s20 accommodation (V2) that move to proceedings (C1, C2, E1, D1)
+    later in the same period; only V2 starting `follow_days` or more before `censor` count."""
+    censor = pd.Timestamp(censor)
+    data = spells.assign(start=pd.to_datetime(spells["start"]))
+    v2 = data[data["ls"] == "V2"].groupby(KEYS, as_index=False)["start"].min()
+    v2 = v2[v2["start"] <= censor - pd.Timedelta(days=follow_days)].rename(columns={"start": "v2"})
+    later = data.merge(v2, on=KEYS)
+    moved = later[(later["start"] > later["v2"]) & later["ls"].isin(PROCEEDINGS)]
+    converted = int(moved[KEYS].drop_duplicates().shape[0])
+    lower, upper = wilson_interval(converted, len(v2), level)
+    first, last = year_span(collection_year(v2["v2"])) if len(v2) else (None, None)
+    return Finding(
+        measure="periods of s20 accommodation that turned into care proceedings",
+        effect="share",
+        estimate=converted / len(v2) if len(v2) else float("nan"),
+        lower=lower,
+        upper=upper,
+        scale="share",
+        null=float("nan"),
+        test="Wilson score interval for a proportion",
+        p_value=None,
+        n_councils=int(v2["la"].nunique()),
+        first_year=first,
+        last_year=last,
+        level=level,
+        limits=(*LIMITS, "proceedings begun after the child left care are not seen"),
+    )

@@ -1,0 +1,86 @@
+"""Plain-English sentences generated from findings: the estimate, its interval, whether the
+interval excludes the null, the data coverage and one limit. Never written by hand per finding."""
+
+from __future__ import annotations
+
+import math
+
+from carestat.evidence.result import Finding
+
+
+def describe(finding: Finding) -> str:
+    """One or two sentences stating a finding, its uncertainty and a limit of the data."""
+    parts = [f"{_headline(finding)} ({_interval(finding)}), {_coverage(finding)}."]
+    verdict = _verdict(finding)
+    if verdict:
+        parts.append(verdict)
+    if finding.limits:
+        parts.append(f"A limit: {finding.limits[0]}.")
+    return " ".join(parts)
+
+
+def _headline(f: Finding) -> str:
+    """The estimate in words."""
+    subject = _capital(f.measure)
+    if f.scale == "share":
+        return f"{subject}: {_value(f, f.estimate)}"
+    if f.scale == "ratio":
+        return f"{subject}: {f.effect} {_value(f, f.estimate)}"
+    if f.effect == "change per year":
+        verb = "rose" if f.estimate > 0 else "fell" if f.estimate < 0 else "did not change"
+        size = f" by {_value(f, abs(f.estimate))} a year" if f.estimate != 0 else ""
+        return f"{subject} {verb}{size}"
+    return f"{subject}: {f.effect} {_signed(f.estimate)}"
+
+
+def _verdict(f: Finding) -> str:
+    """Whether the interval rules out the null value, with the test."""
+    if math.isnan(f.null):
+        return ""
+    null = "no change" if f.scale == "percent" else "no difference"
+    p = f", {_p(f.p_value)}" if f.p_value is not None else ""
+    if f.excludes_null:
+        return f"The interval excludes {null}, so chance alone is an unlikely explanation ({f.test}{p})."
+    return f"The interval includes {null}, so the data are consistent with none ({f.test}{p})."
+
+
+def _interval(f: Finding) -> str:
+    """'95% CI a to b' with the finding's units."""
+    return f"{f.level * 100:g}% CI {_value(f, f.lower)} to {_value(f, f.upper)}"
+
+
+def _coverage(f: Finding) -> str:
+    """How many councils and which years the estimate rests on."""
+    councils = f"{f.n_councils} council" + ("" if f.n_councils == 1 else "s")
+    if f.first_year is None:
+        return f"from {councils}"
+    years = str(f.first_year) if f.first_year == f.last_year else f"{f.first_year} to {f.last_year}"
+    return f"from {councils}, {years}"
+
+
+def _value(f: Finding, x: float) -> str:
+    """A number in the finding's units: whole percent for shares, 1 dp percent, 2 dp ratios."""
+    if math.isnan(x):
+        return "not estimable"
+    if f.scale == "share":
+        return f"{x * 100:.0f}%"
+    if f.scale == "ratio":
+        return "infinity" if math.isinf(x) else f"{x:.2f}"
+    return f"{x:.1f}%"
+
+
+def _signed(x: float) -> str:
+    """Percent with an explicit sign."""
+    return f"{x:+.1f}%"
+
+
+def _p(p: float | None) -> str:
+    """p-value in the usual style."""
+    if p is None or math.isnan(p):
+        return "p not available"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _capital(text: str) -> str:
+    """First letter upper case, the rest untouched (codes like 'C1' keep their case)."""
+    return text[:1].upper() + text[1:]
