@@ -51,7 +51,8 @@ def test_written_workbook_has_the_combined_ofsted_layout(tmp_path: Path) -> None
         "1234567", "Children's Home", "Setting 1234567", "Leeds", "K2", "PR4",
     ]  # fmt: skip
     assert main[2][0].data_type == "s"  # URN kept as text, as the episodes hold it
-    assert sa.max_row == 2 and sa[2][0].value == "SC765432"
+    assert sa.max_row == 3 and sa[2][0].value == "SC765432"
+    assert main[3][0].value == "SC000000" and main[3][7].value is not None  # a closed provider
 
 
 def test_reading_back_gives_every_urn_the_placements_use(tmp_path: Path) -> None:
@@ -59,7 +60,7 @@ def test_reading_back_gives_every_urn_the_placements_use(tmp_path: Path) -> None
     write_providers_xlsx([placed_return()], path)
     table = read_providers([path])
     rows = {r["urn"]: r for r in table.to_pylist()}
-    assert set(rows) == {"1234567", "SC765432"}  # the adoption agency placeholder is no provider
+    assert set(rows) == {"1234567", "SC765432", "SC000000", "SC000000A"}  # not XXXXXXX
     assert rows["1234567"]["place_codes"] == ["K2"]
     assert rows["1234567"]["provider_codes"] == ["PR4"]
     assert rows["1234567"]["postcode"] == "LS11AA"

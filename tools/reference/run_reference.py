@@ -18,6 +18,7 @@ the 0-based position of the record in its file. The reference's quirks are handl
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -119,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="write the JSON here instead of stdout")
     args = parser.parse_args(argv)
     try:
-        result = run(args)
+        with contextlib.redirect_stdout(sys.stderr):  # the reference prints as it reads
+            result = run(args)
     except Exception as error:  # the reference refused the upload: say why, as JSON
         result = {"year": args.year, "la": args.la, "error": f"{type(error).__name__}: {error}"}
     text = json.dumps(result)

@@ -34,6 +34,7 @@ PROVIDER_TYPES = {"K2": "Children's Home", "K1": "Secure Children's Home",
                   "U6": "Independent Fostering Agency", "R1": "Residential Family Centre",
                   "K3": "Supported Accommodation"}  # fmt: skip
 NO_URN = "XXXXXXX"  # DfE's placeholder for regional adoption agencies
+CLOSED_URN = "SC000000"  # a long-closed provider, as real lists hold
 
 
 @cache
@@ -100,6 +101,13 @@ def write_providers_xlsx(returns: Iterable[Return], path: Path) -> None:
     for urn, entry in sorted(_usage(returns).items()):
         supported = entry["place"] == {"K3"}
         (sa if supported else main).append(_row(urn, entry, supported))
+    # Ofsted's lists also hold closed providers; one on each sheet also makes the closing-date
+    # columns read as dates (the reference validator's rules 227/228 raise on an empty column).
+    closed, opened = date(2010, 3, 31), date(2000, 1, 1)
+    main.append([CLOSED_URN, "Children's Home", "Closed setting", None, "K2", "PR4", opened,
+                 closed, 0, None])  # fmt: skip
+    sa.append([CLOSED_URN + "A", "Supported Accommodation", "Closed setting", None, "PR4", opened,
+               closed, None])  # fmt: skip
     for sheet in (main, sa):
         for cell in sheet["A"][1:]:
             cell.number_format = "@"  # URNs are text, never numbers
