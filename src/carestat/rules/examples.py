@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import pyarrow as pa
 
-from carestat.model import Return
+from carestat.model import Return, empty_table
 from carestat.readers.normalise import build_table
 from carestat.rules.model import Example, Rows, Rule
 from carestat.rules.report import Issue
@@ -50,6 +50,9 @@ def example_return(year: int, tables: Mapping[str, Rows]) -> Return:
     ret = Return(year=year, la=None, tables={})
     for name, table in spec.tables.items():
         rows = tables.get(name, [])
+        if not rows:
+            ret.tables[name] = empty_table(spec, name)
+            continue
         text = {
             column: pa.array(
                 [

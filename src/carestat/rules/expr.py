@@ -87,8 +87,10 @@ def show(table: Any, column: str) -> Any:
 
     col = table[column]
     if col.type().is_date():
-        raw = table[column + RAW_SUFFIX]
-        text = col.strftime("%d/%m/%Y").coalesce(ibis.literal("'").concat(raw, "'"))
+        text = col.strftime("%d/%m/%Y")
+        if column + RAW_SUFFIX in table.columns:
+            raw = table[column + RAW_SUFFIX]
+            text = text.coalesce(ibis.literal("'").concat(raw, "'"))
     else:
         text = ibis.literal("'").concat(col.cast("string"), "'")
     return text.coalesce(ibis.literal("(blank)"))
@@ -130,3 +132,21 @@ def add_years(when: Any, years: int) -> Any:
     import ibis
 
     return when + ibis.interval(years=years)
+
+
+def neighbours(table: Any, *columns: str, order_by: str = "DECOM") -> Any:
+    """Records with the same child's previous and next record alongside (ordered by date).
+
+    Adds `prev_<col>` and `next_<col>` for each column named (lower-case prefixes never collide
+    with the upper-case spec names, even in case-insensitive DuckDB), plus `has_prev`/`has_next`.
+    """
+    import ibis
+
+    window = ibis.window(group_by=table.CHILD, order_by=[table[order_by], table._row])
+    added: dict[str, Any] = {}
+    for column in columns:
+        added[f"prev_{column.lower()}"] = table[column].lag().over(window)
+        added[f"next_{column.lower()}"] = table[column].lead().over(window)
+    added["has_prev"] = table._row.lag().over(window).notnull()
+    added["has_next"] = table._row.lead().over(window).notnull()
+    return table.mutate(**added)

@@ -49,6 +49,7 @@ class Report:
     rows: dict[str, int] = field(default_factory=dict)
     rows_examined: dict[str, int] = field(default_factory=dict)
     read_problems: list[str] = field(default_factory=list)
+    previous: str | None = None
 
     @property
     def valid(self) -> bool:
@@ -73,6 +74,7 @@ class Report:
                 "rows": self.rows,
                 "rows_examined": self.rows_examined,
                 "read_problems": self.read_problems,
+                "previous": self.previous,
             },
         }
 
