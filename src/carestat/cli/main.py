@@ -6,6 +6,7 @@ import typer
 
 from carestat.cli.demo_command import demo_command
 from carestat.cli.load_command import load_command
+from carestat.cli.rules_command import rules_command
 from carestat.cli.spec_command import spec_command
 from carestat.cli.validate_command import validate_command
 
@@ -20,5 +21,6 @@ app.command("demo")(demo_command)
 app.command("spec")(spec_command)
 app.command("validate")(validate_command)
 app.command("load")(load_command)
+app.command("rules")(rules_command)
 
 # Further commands register here, one line each, in the order of DESIGN.md §5.
