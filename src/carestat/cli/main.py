@@ -23,4 +23,8 @@ app.command("validate")(validate_command)
 app.command("load")(load_command)
 app.command("rules")(rules_command)
 
+from carestat.cli.synth_command import synth_command  # noqa: E402
+
+app.command("synth")(synth_command)
+
 # Further commands register here, one line each, in the order of DESIGN.md §5.

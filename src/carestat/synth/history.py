@@ -16,8 +16,9 @@ class Columns:
 
     def add(self, **values: Any) -> None:
         """Append one record."""
+        columns = self.__dict__
         for name, value in values.items():
-            getattr(self, name).append(value)
+            columns[name].append(value)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The columns as numpy arrays (ints as int64, everything else as objects)."""

@@ -86,7 +86,7 @@ def _court(start: int, dob: int, rnd: random.Random) -> Period:
         else {"sgo": 0.08, "home": 0.22, "long": 0.70}
     )
     outcome = _weighted(rnd, weights)
-    if outcome == "adopt" and final >= E1_FROM:
+    if outcome == "adopt":
         return _adoption(start, final, legal, rnd)
     if outcome == "sgo" and rnd.random() < 0.5:
         return Period(start, final, _sgo(rnd), legal)
@@ -111,7 +111,7 @@ def _sgo(rnd: random.Random) -> str:
 def _adoption(start: int, final: int, legal: list[tuple[int, str]], rnd: random.Random) -> Period:
     """Placement order, match, placement with adopters (A6) and the adoption order."""
     decision = max(start + 1, final - _days(rnd, 20, 120))
-    legal.append((final, "E1"))
+    legal.append((final, "E1" if final >= E1_FROM else "C2"))  # no placement orders before 2006
     match = final + _lognormal(rnd, 150, 0.6, 30)
     placed = match + _days(rnd, 7, 60)
     adopted = placed + _days(rnd, 70, 320)

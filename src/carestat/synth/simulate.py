@@ -41,9 +41,11 @@ def collection_end(day: int) -> int:
 class CouncilSimulation:
     """Runs every child of one council and records them in a `History`."""
 
-    def __init__(self, council: Council, horizon: int, seed: int) -> None:
+    def __init__(self, council: Council, horizon: int, seed: int, first_year: int) -> None:
         self.council = council
         self.horizon = horizon
+        # Periods ending over a year before the first output year are never written: skip their detail.
+        self.cutoff = date(first_year - 2, 4, 1).toordinal()
         self.rnd = random.Random(f"{seed}-{council.code}")
         self.tag = zlib.crc32(council.code.encode()) % 1000
         self.children, self.episodes = Children(), Episodes()
@@ -73,7 +75,8 @@ class CouncilSimulation:
                           mother_dob=mother)  # fmt: skip
         while start <= self.horizon:
             period = simulate_period(start, dob, uasc, rnd)
-            self._record(i, dob, uasc, period)
+            if period.end >= self.cutoff:
+                self._record(i, dob, uasc, period)
             returned = period.rec in ("E4A", "E13", "E8") and period.end - dob < 15 * 365
             if not returned or rnd.random() > 0.18:
                 break
