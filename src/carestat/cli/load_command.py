@@ -20,13 +20,14 @@ from carestat.cli.options import (
     is_terminal,
     out_console,
 )
-from carestat.model import InputError
+from carestat.model import InputError, Return
 from carestat.readers import read_return
 from carestat.readers.locate import CSV_SUFFIXES, XML_SUFFIXES, input_files
-from carestat.store import Store, StoreError, open_store, read_population_csv
+from carestat.store import LoadResult, Store, StoreError, open_store, read_population_csv
 
 POPULATION_FILE = "population.csv"
 OUTCOMES = ("loaded", "already loaded", "superseded", "failed")
+BATCH_ROWS = 200_000  # records per transaction: few commits and bulk inserts, bounded memory
 
 
 def load_command(
@@ -94,25 +95,37 @@ def _walk(folder: Path, returns: list[list[Path]], populations: list[Path]) -> N
 def load_returns(
     store: Store, returns: list[list[Path]], year: int | None, la: str | None
 ) -> Counter[str]:
-    """Read and store each return; one that fails is reported and the others still load."""
+    """Read each return and store them in batches; one that fails is reported, the rest load."""
     tally: Counter[str] = Counter()
+    batch: list[tuple[list[Path], Return]] = []
     with progress_bar(len(returns)) as advance:
         for paths in returns:
-            tally[load_one(store, paths, year, la)] += 1
+            try:
+                batch.append((paths, read_return(paths, year=year, la=la)))
+            except InputError as error:
+                report_error(str(error))
+                tally["failed"] += 1
+            if sum(sum(r.rows().values()) for _, r in batch) >= BATCH_ROWS:
+                tally += store_batch(store, batch)
+                batch = []
             advance()
+        tally += store_batch(store, batch)
     return tally
 
 
-def load_one(store: Store, paths: list[Path], year: int | None, la: str | None) -> str:
-    """Load one return; the outcome, with any error printed naming the return."""
-    try:
-        ret = read_return(paths, year=year, la=la)
-        return store.load_return(ret, input_files(paths)).status
-    except InputError as error:
-        report_error(str(error))
-    except Exception as error:  # a database failure: nothing of this return was kept
-        report_error(f"{paths[0]}: could not be stored ({type(error).__name__}: {error})")
-    return "failed"
+def store_batch(store: Store, batch: list[tuple[list[Path], Return]]) -> Counter[str]:
+    """Store read returns together (one transaction; one by one if that fails)."""
+    tally: Counter[str] = Counter()
+    if not batch:
+        return tally
+    results = store.load_returns([(ret, input_files(paths)) for paths, ret in batch])
+    for (paths, _), result in zip(batch, results, strict=True):
+        if isinstance(result, InputError):
+            report_error(str(result))
+        elif isinstance(result, Exception):  # a database failure: nothing of it was kept
+            report_error(f"{paths[0]}: could not be stored ({type(result).__name__}: {result})")
+        tally[result.status if isinstance(result, LoadResult) else "failed"] += 1
+    return tally
 
 
 def load_populations(store: Store, populations: list[Path]) -> Counter[str]:

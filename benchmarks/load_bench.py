@@ -1,0 +1,121 @@
+"""Store load speed at national scale: 150 councils x 10 years (~3M episode rows) into DuckDB.
+
+Returns are made here with numpy (random values of the right types, not realistic journeys) so the
+benchmark measures the store alone. Set CARESTAT_BENCH_POSTGRES to a server URL to time PostgreSQL
+too, and CARESTAT_BENCH_SCALE (e.g. 0.1) for a quicker run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from carestat.model import Return, table_schema
+from carestat.spec import load_spec
+from carestat.spec.model import ColumnType
+from carestat.store import open_store
+
+COUNCILS, YEARS = 150, range(2017, 2027)
+ROWS = {
+    "Header": 1300,
+    "Episodes": 2000,
+    "Reviews": 2200,
+    "Missing": 300,
+    "OC2": 500,
+    "OC3": 250,
+    "SocialWorker": 1600,
+    "AD1": 20,
+    "PlacedAdoption": 20,
+    "PrevPerm": 60,
+    "UASC": 40,
+}  # fmt: skip  (mean rows per return; Episodes x 1500 returns = 3M)
+CODES = pa.array([f"C{i}" for i in range(40)])
+
+
+def fake_table(spec_year: int, name: str, n: int, rng: np.random.Generator) -> pa.Table:
+    """A table in the `Return` schema with n rows of random values of each column's type."""
+    spec = load_spec(spec_year)
+    schema = table_schema(spec, name)
+    arrays: list[pa.Array] = [pa.array(np.arange(n)), pa.array(np.arange(2, n + 2))]
+    for column in spec.table(name).columns:
+        if column.type is ColumnType.DATE:
+            days = rng.integers(15000, 20500, n).astype("int32")
+            arrays.append(pa.array(days, pa.int32()).cast(pa.date32()))
+        elif column.name == "CHILD":
+            arrays.append(pa.array(rng.integers(0, 10**7, n).astype(str)))
+        else:
+            arrays.append(CODES.take(pa.array(rng.integers(0, len(CODES), n))))
+    arrays += [pa.nulls(n, pa.string()) for _ in spec.table(name).date_columns]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def fake_returns(scale: float, seed: int = 903) -> Iterator[Return]:
+    """One return per council and year, generated on demand to keep memory flat."""
+    rng = np.random.default_rng(seed)
+    for council in range(int(COUNCILS * scale) or 1):
+        la = f"E08{council:06d}"
+        size = rng.uniform(0.2, 2.5)  # councils differ in size about as much as in life
+        for year in YEARS:
+            spec = load_spec(year)
+            tables = {
+                name: fake_table(year, name, int(ROWS.get(name, 0) * size), rng)
+                for name in spec.tables
+            }
+            yield Return(year=year, la=la, tables=tables)
+
+
+def time_engine(url: str, scale: float) -> dict[str, float]:
+    """Load every return, reload them all (no-ops), and count the current episodes."""
+    started = time.perf_counter()
+    with open_store(url) as store:
+        opened = time.perf_counter()
+        returns = list(fake_returns(scale))
+        made = time.perf_counter()
+        statuses = [store.load_return(ret).status for ret in returns]
+        loaded = time.perf_counter()
+        again = [store.load_return(ret).status for ret in returns]
+        reloaded = time.perf_counter()
+        episodes = int(store.current()["Episodes"].count().execute())
+        counted = time.perf_counter()
+    assert set(statuses) == {"loaded"} and set(again) == {"already loaded"}
+    return {
+        "returns": len(returns),
+        "episode_rows": episodes,
+        "open_seconds": round(opened - started, 2),
+        "generate_seconds": round(made - opened, 2),
+        "load_seconds": round(loaded - made, 2),
+        "reload_noop_seconds": round(reloaded - loaded, 2),
+        "count_current_seconds": round(counted - reloaded, 2),
+        "episode_rows_per_second": round(episodes / (loaded - made)),
+    }
+
+
+def main() -> None:
+    """Print the measurements, last line as one JSON object."""
+    scale = float(os.environ.get("CARESTAT_BENCH_SCALE", "1"))
+    results: dict[str, object] = {"scale": scale}
+    with tempfile.TemporaryDirectory() as folder:
+        results["duckdb"] = duck = time_engine(str(Path(folder) / "bench.duckdb"), scale)
+        print(f"duckdb: {duck}")
+    if server := os.environ.get("CARESTAT_BENCH_POSTGRES"):
+        schema = f"carestat_bench_{os.getpid()}"
+        results["postgres"] = pg = time_engine(f"{server.rstrip('/')}/{schema}", scale)
+        print(f"postgres: {pg}")
+        import psycopg
+
+        with psycopg.connect(server, autocommit=True) as con:
+            con.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
