@@ -234,3 +234,30 @@ def test_duckdb_and_postgresql_give_identical_results(
         assert duck[name].schema == postgres[name].schema, name
         assert duck[name].to_pylist() == postgres[name].to_pylist(), name
     assert duck["Episodes"].num_rows > 0
+
+
+def test_a_batch_loads_together_and_a_bad_return_fails_alone(
+    store: Store, tmp_path: Path, make_return: Callable[..., Path]
+) -> None:
+    good = [
+        read(make_return(tmp_path / la / "2026", 2 + i)) for i, la in enumerate([LA, "E06000001"])
+    ]
+    nowhere = read_return([make_return(tmp_path / "nowhere")], year=2026)  # no council
+    results = store.load_returns([good[0], (nowhere, []), good[1]])
+    assert isinstance(results[1], InputError)
+    assert [r.status for r in (results[0], results[2]) if not isinstance(r, Exception)] == [
+        "loaded", "loaded",
+    ]  # fmt: skip
+    assert current_rows(store, "Header", "E06000001", 2026) == expected_rows(good[1][0], "Header")
+    again = store.load_returns(good)
+    assert [r.status for r in again if not isinstance(r, Exception)] == ["already loaded"] * 2
+
+
+def test_a_batch_with_two_versions_of_one_return_applies_them_in_order(
+    store: Store, tmp_path: Path, make_return: Callable[..., Path]
+) -> None:
+    a = read(make_return(tmp_path / "a" / LA / str(YEAR), 3, "a"))
+    b = read(make_return(tmp_path / "b" / LA / str(YEAR), 4, "b"))
+    results = store.load_returns([a, b])
+    assert [r.status for r in results if not isinstance(r, Exception)] == ["loaded", "superseded"]
+    assert current_rows(store, "Header") == expected_rows(b[0], "Header")
