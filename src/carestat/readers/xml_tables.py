@@ -11,9 +11,8 @@ from carestat.model import ReadProblem
 from carestat.readers import xml_layout as layout
 from carestat.spec import Spec
 
-# Tables whose every column comes from the child's HEADER element.
-_HEADER_TABLES = ("Header", "UASC", *layout.FLAG_TABLES)
 _Record = dict[str, str | None]
+_FROM_HEADER_KEYS = tuple(layout.element_name(c) for c in layout.FROM_HEADER)
 
 
 def _has_value(record: _Record, fields: tuple[str, ...]) -> bool:
@@ -24,11 +23,12 @@ class Columns:
     """Text columns of every table of a return, filled one CHILD element at a time."""
 
     def __init__(self, spec: Spec) -> None:
-        self._values: dict[str, dict[str, list[str | None]]] = {
-            name: {c: [] for c in table.column_names} for name, table in spec.tables.items()
+        self._columns = {name: table.column_names for name, table in spec.tables.items()}
+        self._records: dict[str, list[tuple[str | None, ...]]] = {n: [] for n in spec.tables}
+        self._keys = {
+            name: tuple(layout.element_name(c) for c in columns)
+            for name, columns in self._columns.items()
         }
-        self._rows: Counter[str] = Counter()
-        self._plan = {name: self._plan_for(name) for name in spec.tables}
         self._blocks = {b.element: b for b in layout.BLOCKS if b.table in spec.tables}
         self._known_block_fields = {b.element: frozenset(b.fields) for b in self._blocks.values()}
         self._known_episode = frozenset(layout.EPISODE_FIELDS)
@@ -36,26 +36,30 @@ class Columns:
         self.notes: list[ReadProblem] = []
         self._children = 0
 
-    def _plan_for(self, name: str) -> list[tuple[list[str | None], str, bool]]:
-        """For each column: its value list, the element holding it, whether that is in HEADER."""
-        whole_header = name in _HEADER_TABLES
-        return [
-            (values, layout.element_name(column), whole_header or column in layout.FROM_HEADER)
-            for column, values in self._values[name].items()
-        ]
-
     def num_rows(self, name: str) -> int:
         """Rows read so far into a table."""
-        return self._rows[name]
+        return len(self._records[name])
 
     def table(self, name: str) -> Iterator[tuple[str, list[str | None]]]:
         """(column, text values) of one table."""
-        yield from self._values[name].items()
+        records = self._records[name]
+        columns = self._columns[name]
+        if not records:
+            yield from ((column, []) for column in columns)
+            return
+        yield from zip(
+            columns, (list(values) for values in zip(*records, strict=True)), strict=True
+        )
 
-    def _add(self, name: str, record: _Record, header: _Record) -> None:
-        for values, key, from_header in self._plan[name]:
-            values.append((header if from_header else record).get(key))
-        self._rows[name] += 1
+    def _add(self, name: str, record: _Record) -> None:
+        """One row; `record` holds the row's own elements and those it takes from HEADER."""
+        self._records[name].append(tuple(map(record.get, self._keys[name])))
+
+    def _with_header(self, record: _Record, header: _Record) -> _Record:
+        # Columns every table but Header and Episodes repeats take the child's HEADER values.
+        for key in _FROM_HEADER_KEYS:
+            record[key] = header.get(key)
+        return record
 
     def _record(self, element: etree._Element, known: frozenset[str]) -> _Record:
         record = {field.tag: field.text for field in element}
@@ -99,18 +103,20 @@ class Columns:
             self._add_header_tables(header)
             for block in blocks:
                 known = self._known_block_fields[block.tag]
-                self._add(self._blocks[block.tag].table, self._record(block, known), header)
+                record = self._with_header(self._record(block, known), header)
+                self._add(self._blocks[block.tag].table, record)
         for item in child:
             if item.tag == layout.EPISODE:
-                self._add("Episodes", self._record(item, self._known_episode), header)
+                record = self._with_header(self._record(item, self._known_episode), header)
+                self._add("Episodes", record)
             elif item.tag != layout.HEADER:
                 self.ignored[f"CHILD/{item.tag}"] += 1
 
     def _add_header_tables(self, header: _Record) -> None:
-        self._add("Header", header, header)
+        self._add("Header", header)
         uasc = (header.get("UASC") or "").strip()
         if uasc not in layout.UASC_NO or _has_value(header, layout.UASC_FIELDS):
-            self._add("UASC", header, header)
+            self._add("UASC", header)
         for name, fields in layout.FLAG_TABLES.items():
             if _has_value(header, fields):
-                self._add(name, header, header)
+                self._add(name, header)
