@@ -1,0 +1,98 @@
+"""`carestat validate` and `carestat rules` end to end: exit codes, the pinned JSON shape."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from carestat.cli.main import app
+from carestat.writers.csv import write_csv_return
+
+sys.path.insert(0, str(Path(__file__).parent))
+from sample import sample_return
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A valid 2025 return of 30 children, with a 2024 return beside it."""
+    root = tmp_path / "E08000035"
+    write_csv_return(sample_return(30, 2024), root / "2024")
+    write_csv_return(sample_return(30, 2025), root / "2025")
+    return root / "2025"
+
+
+def _break_ethnicity(folder: Path) -> None:
+    path = folder / "header.csv"
+    lines = path.read_text().splitlines()
+    lines[3] = lines[3].replace(lines[3].split(",")[3], "WBRX")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_valid_return_exits_0(folder: Path) -> None:
+    result = runner.invoke(app, ["validate", str(folder), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["valid"] is True and report["issues"] == []
+    assert report["summary"]["previous"].endswith("2024")
+
+
+def test_json_shape_is_pinned(folder: Path) -> None:
+    _break_ethnicity(folder)
+    result = runner.invoke(app, ["validate", str(folder), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    assert list(report) == ["valid", "year", "la", "issues", "summary"]
+    assert (report["valid"], report["year"], report["la"]) == (False, 2025, "E08000035")
+    issue = next(i for i in report["issues"] if i["rule"] == "103")
+    assert list(issue) == ["rule", "severity", "table", "row", "line", "child", "fields", "message"]
+    assert issue["severity"] == "error" and issue["table"] == "Header"
+    assert (issue["row"], issue["line"], issue["fields"]) == (2, 4, ["ETHNIC"])
+    assert "'WBRX'" in issue["message"]
+    summary = report["summary"]
+    assert {"rules_run", "rules_skipped", "issues_by_rule", "rows"} <= set(summary)
+    assert summary["issues_by_rule"] == {"103": 1}
+    assert summary["rows"]["Header"] == 30 and summary["rules_run"] > 40
+
+
+def test_rules_filter_and_terminal_view(folder: Path) -> None:
+    _break_ethnicity(folder)
+    result = runner.invoke(app, ["validate", str(folder), "--rules", "101,102"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 1
+    assert "103 (error) x1" in result.output
+
+
+def test_csv_output_to_file(folder: Path, tmp_path: Path) -> None:
+    _break_ethnicity(folder)
+    out = tmp_path / "issues.csv"
+    result = runner.invoke(app, ["validate", str(folder), "--format", "csv", "--output", str(out)])
+    assert result.exit_code == 1
+    rows = out.read_text().splitlines()
+    assert rows[0] == "rule,severity,table,row,line,child,fields,message"
+    assert rows[1].startswith("103,error,Header,2,4,")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--format", "pdf"], ["--previous", "/no/such/folder"], ["--providers", "/no/such.xlsx"]],
+)
+def test_bad_arguments_exit_2(folder: Path, args: list[str]) -> None:
+    result = runner.invoke(app, ["validate", str(folder), *args])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_rules_lists_codes_by_year() -> None:
+    result = runner.invoke(app, ["rules", "--year", "2024", "--format", "json"])
+    assert result.exit_code == 0
+    codes = {r["rule"] for r in json.loads(result.output)["rules"]}
+    assert {"101", "217t", "501"} <= codes and "233" not in codes
+    result = runner.invoke(app, ["rules", "--year", "2027"])
+    assert "233" in result.output and "217t" not in result.output
