@@ -14,6 +14,7 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from carestat.model import Return
@@ -34,7 +35,7 @@ def counts(ret: Return) -> dict[str, int]:
     infants = sum(1 for c, d in first.items() if (d - dob[c]).days < 365)
     ceased = e.filter(pc.and_(pc.is_valid(e["DEC"]), pc.not_equal(e["REC"], "X1")))
     adopted = (
-        ceased.filter(pc.is_in(ceased["REC"], pc.array(["E11", "E12"])))
+        ceased.filter(pc.is_in(ceased["REC"], pa.array(["E11", "E12"])))
         if ceased.num_rows
         else ceased
     )

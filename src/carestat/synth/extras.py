@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 
-from carestat.synth.history import History
+from carestat.synth.history import BLANK, History
 
 OC3_AGES = (17, 18, 19, 20, 21)
 IN_TOUCH = ("YES",) * 17 + ("NO", "REFU", "NREQ")
@@ -54,16 +54,16 @@ def oc2_table(year: int, history: History, e: dict[str, np.ndarray]) -> pa.Table
     has_score = sdq_due & (rng.random(n) < 0.8)
     reason = np.array(["SDQ2", "SDQ4", "SDQ5"], dtype=object)[rng.integers(0, 3, n)]
     misuse = flag(0.04)
-    received = np.where(misuse == "1", flag(0.6), None)
+    received = np.where(misuse == "1", flag(0.6), BLANK)
     columns = {
         "CHILD": history.children["child"][people], "DOB": dob,
-        "SDQ_SCORE": np.where(has_score, rng.integers(0, 41, n).astype(str), None),
-        "SDQ_REASON": np.where(sdq_due & ~has_score, reason, None),
-        "CONVICTED": np.where(birthdays(dob, 10) <= end, flag(0.03), None),
-        "HEALTH_CHECK": np.where(birthdays(dob, 5) > end, flag(0.9), None),
+        "SDQ_SCORE": np.where(has_score, rng.integers(0, 41, n).astype(str), BLANK),
+        "SDQ_REASON": np.where(sdq_due & ~has_score, reason, BLANK),
+        "CONVICTED": np.where(birthdays(dob, 10) <= end, flag(0.03), BLANK),
+        "HEALTH_CHECK": np.where(birthdays(dob, 5) > end, flag(0.9), BLANK),
         "IMMUNISATIONS": flag(0.85), "TEETH_CHECK": flag(0.75), "HEALTH_ASSESSMENT": flag(0.88),
         "SUBSTANCE_MISUSE": misuse, "INTERVENTION_RECEIVED": received,
-        "INTERVENTION_OFFERED": np.where(received == "0", flag(0.5), None),
+        "INTERVENTION_OFFERED": np.where(received == "0", flag(0.5), BLANK),
     }  # fmt: skip
     return _table(year, "OC2", columns)
 

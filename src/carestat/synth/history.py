@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+BLANK = np.array(None, dtype=object)  # np.where filler for a blank (null) cell
 OPEN = 10**7  # ordinal day far in the future: the event has not happened by the horizon
 
 

@@ -88,4 +88,5 @@ def load_scenario(path: Path) -> Scenario:
             for code in effect.get("groups", []):
                 if code not in ETHNIC_CODES:
                     raise InputError(f"{path}: ethnicity group {code!r} is not a 903 ETHNIC code")
-    return Scenario(*(tuple(raw.get(k, []) or []) for k in checks), source=raw)
+    effects = {key: tuple(raw.get(key, []) or []) for key in checks}
+    return Scenario(effects["infant_growth"], effects["ethnicity"], effects["outliers"], raw)

@@ -106,7 +106,8 @@ class CouncilSimulation:
         days = sorted({d for d, _ in period.legal} | {d for d, _, _ in spells})
         days = [d for d in days if d < period.end]
         legal_at, spell_at = dict(period.legal), {d: (p, r) for d, p, r in spells}
-        ls, placement, last_place = None, None, None
+        ls, last_place = None, None
+        placement, reason = spells[0][1], spells[0][2]
         for n, day in enumerate(days):
             new_ls = legal_at.get(day, ls)
             placement_change = day in spell_at

@@ -10,7 +10,7 @@ import pyarrow as pa
 from carestat.model import LINE, RAW_SUFFIX, ROW, Return, table_schema
 from carestat.spec import load_spec
 from carestat.synth.extras import adoption_tables, oc2_table, oc3_children, oc3_table
-from carestat.synth.history import History
+from carestat.synth.history import BLANK, History
 
 EPOCH = date(1970, 1, 1).toordinal()
 
@@ -56,8 +56,8 @@ def build_return(history: History, year: int) -> Return:
     e = {k: v[in_year] for k, v in ep.items()}
     ended = e["dec"] <= end
     e["dec"] = np.where(ended, e["dec"], 0)
-    e["rec"] = np.where(ended, e["rec"], None)
-    e["rpc"] = np.where(ended, e["rpc"], None)
+    e["rec"] = np.where(ended, e["rec"], BLANK)
+    e["rpc"] = np.where(ended, e["rpc"], BLANK)
     looked_after = np.unique(e["idx"])
     leavers = oc3_children(history, year, looked_after)
     people = np.union1d(looked_after, leavers)
@@ -92,8 +92,8 @@ def _header(year: int, h: History, people: np.ndarray, looked_after: np.ndarray)
     dob, sex = ch["dob"][people], ch["sex"][people]
     in_care = np.isin(people, looked_after)
     mother_dob = ch["mother_dob"][people]
-    mother = np.where(sex == "F", np.where(mother_dob > 0, "1", "0"), None)
-    mother = np.where(in_care, mother, None)
+    mother = np.where(sex == "F", np.where(mother_dob > 0, "1", "0"), BLANK)
+    mother = np.where(in_care, mother, BLANK)
     columns = {"CHILD": ch["child"][people], "SEX": _sex(year, sex), "DOB": dob,
                "ETHNIC": ch["ethnic"][people], "UPN": _upn(year, dob, ch["upn"][people]),
                "MOTHER": mother, "MC_DOB": np.where(mother == "1", mother_dob, 0)}  # fmt: skip
@@ -149,5 +149,5 @@ def _events(year: int, h: History, kind: str, start: int, end: int) -> pa.Table:
     worker = np.array([c.split()[0] for c in code.tolist()], dtype=object)
     reason = np.array([c.split()[1] for c in code.tolist()], dtype=object)
     columns = {"CHILD": child, "DOB": dob, "SW_ID": worker, "SW_DECOM": first, "SW_DEC": closed,
-               "SW_REASON": np.where(last <= end, reason, None)}  # fmt: skip
+               "SW_REASON": np.where(last <= end, reason, BLANK)}  # fmt: skip
     return arrow_table(year, "SocialWorker", columns)
