@@ -28,3 +28,8 @@ from carestat.cli.synth_command import synth_command  # noqa: E402
 app.command("synth")(synth_command)
 
 # Further commands register here, one line each, in the order of DESIGN.md §5.
+from carestat.cli.population_command import population_app  # noqa: E402
+from carestat.cli.stats_command import stats_command  # noqa: E402
+
+app.add_typer(population_app, name="population")
+app.command("stats")(stats_command)

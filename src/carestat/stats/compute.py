@@ -25,6 +25,7 @@ MEASURES: tuple[Measure, ...] = (
 )  # fmt: skip
 RATE_MEASURES = ("looked_after_31_march", "looked_after_during_year", "started_during_year",
                  "ceased_during_year")  # fmt: skip
+ALL_GROUPS = "ALL"
 THREE_YEAR = ("adoption_a1", "adoption_a2", "adoption_a10")
 
 
@@ -41,9 +42,18 @@ def council_measures(ctx: Context) -> ir.Table:
 
 
 def rates(results: ir.Table, population: ir.Table) -> ir.Table:
-    """Rates per 10,000 children under 18: numerator the count, denominator the population."""
+    """Rates per 10,000 children under 18: numerator the count, denominator the population.
+
+    Population rows with ethnic = 'ALL' (estimates by age and sex only) are used where a council
+    year has them; otherwise the ethnic-group rows are summed.
+    """
     under_18 = population.filter(population.age.cast("int32") < 18)
-    pop = under_18.group_by(["la", "year"]).aggregate(children=under_18.population.sum())
+    overall = under_18.ethnic == ALL_GROUPS  # age-by-sex estimates, not split by ethnic group
+    pop = under_18.group_by(["la", "year"]).aggregate(
+        _all=ibis.ifelse(overall, under_18.population, 0).sum(),
+        _split=ibis.ifelse(overall, 0, under_18.population).sum(),
+    )
+    pop = pop.mutate(children=ibis.ifelse(pop._all > 0, pop._all, pop._split))
     totals = results.filter(results.measure.isin(RATE_MEASURES) & (results.category == TOTAL))
     joined = totals.join(pop, [totals.la == pop.la, totals.year == pop.year.cast("int32")])
     return joined.select(
