@@ -5,6 +5,12 @@ Runs INSIDE .venv-ref (made by tools/reference/setup.sh); carestat never imports
     .venv-ref/bin/python tools/reference/run_reference.py RETURN_DIR --year 2026 --la E08000035 \
         [--previous PREV_DIR] [--providers providers.xlsx] [--output FILE]
 
+    .venv-ref/bin/python tools/reference/run_reference.py --jobs JOBS.json
+
+JOBS.json is a list of {"folder", "year", "la", "previous"?, "providers"?, "output"} objects: many
+returns in one process, so the reference's import cost (seconds) is paid once; each result is
+written to its "output" file and one progress line per job goes to stderr.
+
 RETURN_DIR holds the return's CSV files (or one .xml file). Prints
 {"version", "year", "la", "seconds", "flagged": [[rule, table, row], ...], "raised": [...],
  "skipped": [...], "tables": {name: rows}} where table names are carestat's canonical names
@@ -99,6 +105,7 @@ def run(args: argparse.Namespace) -> dict:
         "la": args.la,
         "seconds": round(time.perf_counter() - started, 3),
         "rules": len(registry),
+        "codes": sorted(str(code) for code in registry),
         "flagged": _flagged(validator.ds_results),
         "raised": sorted(str(code) for code in validator.fails),
         "skipped": sorted(str(code) for code in validator.skips),
@@ -106,12 +113,47 @@ def run(args: argparse.Namespace) -> dict:
     }
 
 
+def _guarded(args: argparse.Namespace) -> dict:
+    """Run one return; a refusal by the reference becomes an "error" entry, never a crash."""
+    try:
+        with contextlib.redirect_stdout(sys.stderr):  # the reference prints as it reads
+            return run(args)
+    except Exception as error:  # the reference refused the upload: say why, as JSON
+        return {"year": args.year, "la": args.la, "error": f"{type(error).__name__}: {error}"}
+
+
+def _job_args(job: dict) -> argparse.Namespace:
+    """One job of a --jobs file as the arguments of a single run."""
+    path = lambda key: Path(job[key]) if job.get(key) else None  # noqa: E731
+    return argparse.Namespace(
+        folder=Path(job["folder"]), year=int(job["year"]), la=job["la"],
+        previous=path("previous"), providers=path("providers"), scp=path("scp"),
+        rules=job.get("rules"), keep_empty=bool(job.get("keep_empty")),
+    )  # fmt: skip
+
+
+def run_jobs(jobs_file: Path) -> int:
+    """Run every job of a --jobs file in this process; 2 if any return was refused."""
+    jobs = json.loads(jobs_file.read_text(encoding="utf-8"))
+    refused = 0
+    for number, job in enumerate(jobs, 1):
+        result = _guarded(_job_args(job))
+        refused += "error" in result
+        Path(job["output"]).write_text(json.dumps(result) + "\n", encoding="utf-8")
+        done = result.get("error") or f"{len(result['flagged'])} flags in {result['seconds']} s"
+        print(
+            f"reference {number}/{len(jobs)} {job['folder']}: {done}", file=sys.stderr, flush=True
+        )
+    return 2 if refused else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the reference, print (or write) its JSON result."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", type=Path, help="the return: a folder of CSVs or an XML file")
-    parser.add_argument("--year", type=int, required=True, help="collection year (2026 = 2025-26)")
-    parser.add_argument("--la", required=True, help="council GSS code, e.g. E08000035")
+    parser.add_argument("folder", type=Path, nargs="?", help="a folder of CSVs or an XML file")
+    parser.add_argument("--jobs", type=Path, help="JSON list of returns to run in one process")
+    parser.add_argument("--year", type=int, help="collection year (2026 = 2025-26)")
+    parser.add_argument("--la", help="council GSS code, e.g. E08000035")
     parser.add_argument("--previous", type=Path, help="the previous year's return folder")
     parser.add_argument("--providers", type=Path, help="combined Ofsted providers workbook")
     parser.add_argument("--scp", type=Path, help="separate social care providers list")
@@ -119,11 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-empty", action="store_true", help="upload header-only CSVs too")
     parser.add_argument("--output", type=Path, help="write the JSON here instead of stdout")
     args = parser.parse_args(argv)
-    try:
-        with contextlib.redirect_stdout(sys.stderr):  # the reference prints as it reads
-            result = run(args)
-    except Exception as error:  # the reference refused the upload: say why, as JSON
-        result = {"year": args.year, "la": args.la, "error": f"{type(error).__name__}: {error}"}
+    if args.jobs:
+        return run_jobs(args.jobs)
+    if args.folder is None or args.year is None or args.la is None:
+        parser.error("give RETURN_DIR, --year and --la, or --jobs JOBS.json")
+    result = _guarded(args)
     text = json.dumps(result)
     if args.output:
         args.output.write_text(text + "\n", encoding="utf-8")
