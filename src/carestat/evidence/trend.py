@@ -4,6 +4,12 @@ Input: a tidy DataFrame with one row per council x year (x group), holding a cou
 under 1) and a population denominator (e.g. children aged 0). The trend is the within-council
 annual change from a log-linear count model with council fixed effects (see `glm`), reported as a
 percent change per year: 100 * (exp(beta) - 1), with the interval transformed the same way.
+
+The default standard errors are clustered by council: in simulations with negative binomial noise
+and councils of realistic, unequal sizes (30 councils x 8 years, 200 seeds), quasi-Poisson flagged
+12.5% of null trends at the 5% level (its single scale understates the extra-Poisson noise of large
+councils, which carry most of the information), council-clustered errors 6.5%, with 93.5%
+coverage of a planted 5% a year trend. See docs/explanation/evidence-methods.md.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ def rate_trend(
     year: str = "year",
     count: str = "count",
     population: str = "population",
-    dispersion: str = "quasi",
+    dispersion: str = "cluster",
     level: float = 0.95,
 ) -> Finding:
     """Percent change per year of count/population, within councils, with a CI and Wald test."""
@@ -66,7 +72,7 @@ def trend_difference(
     year: str = "year",
     count: str = "count",
     population: str = "population",
-    dispersion: str = "quasi",
+    dispersion: str = "cluster",
     level: float = 0.95,
 ) -> Finding:
     """How much faster (percent per year) the `focus` group's rate changes than the other groups'.
