@@ -79,7 +79,7 @@ def _court(start: int, dob: int, rnd: random.Random) -> Period:
     final = day + max(56, int(rnd.gauss(290, 90)))
     age = (final - dob) / 365.25
     weights = (
-        {"adopt": 0.50, "sgo": 0.20, "home": 0.14, "long": 0.16}
+        {"adopt": 0.40, "sgo": 0.22, "home": 0.18, "long": 0.20}
         if age < 5
         else {"adopt": 0.04, "sgo": 0.24, "home": 0.22, "long": 0.50}
         if age < 10
