@@ -108,3 +108,18 @@ def test_the_store_comes_from_the_environment(
     result = runner.invoke(app, ["load", str(tree / "E08000035" / "2026")])
     assert result.exit_code == 0, result.output
     assert db.is_file()
+
+
+def test_a_rerun_does_not_read_unchanged_returns(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = str(tmp_path / "s.duckdb")
+    assert runner.invoke(app, ["load", str(tree), "--db", db]).exit_code == 0
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged return was read again")
+
+    monkeypatch.setattr("carestat.cli.load_command.read_return", no_reading)
+    result = runner.invoke(app, ["load", str(tree), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "0 loaded, 4 already loaded" in result.output

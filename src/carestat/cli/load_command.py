@@ -22,7 +22,14 @@ from carestat.cli.options import (
 )
 from carestat.model import InputError, Return
 from carestat.readers import read_return
-from carestat.readers.locate import CSV_SUFFIXES, XML_SUFFIXES, input_files
+from carestat.readers.locate import (
+    CSV_SUFFIXES,
+    XML_SUFFIXES,
+    check_la,
+    input_files,
+    la_from_path,
+    year_from_path,
+)
 from carestat.store import LoadResult, Store, StoreError, open_store, read_population_csv
 
 POPULATION_FILE = "population.csv"
@@ -100,6 +107,10 @@ def load_returns(
     batch: list[tuple[list[Path], Return]] = []
     with progress_bar(len(returns)) as advance:
         for paths in returns:
+            if unchanged(store, paths, year, la):  # skip reading what is already stored
+                tally["already loaded"] += 1
+                advance()
+                continue
             try:
                 batch.append((paths, read_return(paths, year=year, la=la)))
             except InputError as error:
@@ -111,6 +122,16 @@ def load_returns(
             advance()
         tally += store_batch(store, batch)
     return tally
+
+
+def unchanged(store: Store, paths: list[Path], year: int | None, la: str | None) -> bool:
+    """Whether the files are the current load of the council-year their options or path name."""
+    try:
+        la = check_la(la) or la_from_path(paths[0])
+        year = year or year_from_path(paths[0])
+        return bool(la and year) and store.is_current(str(la), int(year or 0), input_files(paths))
+    except (InputError, OSError):
+        return False  # the full read reports what is wrong
 
 
 def store_batch(store: Store, batch: list[tuple[list[Path], Return]]) -> Counter[str]:

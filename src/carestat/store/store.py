@@ -14,7 +14,13 @@ from carestat.spec import TABLE_NAMES
 from carestat.store.backend import Writer
 from carestat.store.load import prepare, write_batch
 from carestat.store.population import check_population
-from carestat.store.provenance import LOADS_COLUMNS, LoadRecord, LoadResult
+from carestat.store.provenance import (
+    LOADS_COLUMNS,
+    LoadRecord,
+    LoadResult,
+    SourceFile,
+    content_hash,
+)
 from carestat.store.schema import store_columns, store_name
 from carestat.store.url import StoreLocation
 
@@ -66,6 +72,16 @@ class Store:
             except Exception as error:
                 results.append(error)
         return results
+
+    def is_current(self, la: str, year: int, files: Sequence[Path | str]) -> bool:
+        """Whether these files are already the current load of the council-year (no read needed)."""
+        digest = content_hash([SourceFile.read(Path(f)) for f in files])
+        rows = self.writer.execute(
+            "SELECT 1 FROM loads WHERE la = ? AND year = ? AND content_hash = ? "
+            "AND superseded_by IS NULL",
+            (la, year, digest),
+        )
+        return bool(rows)
 
     def history(self, la: str, year: int) -> list[LoadRecord]:
         """Every load of a council-year, oldest first, superseded ones included."""
