@@ -91,7 +91,7 @@ def _header_mismatches(name: str, text: pa.Table, header: pa.Table) -> list[str]
         left, right = joined.column(column), joined.column(column + "_h")
         same = pc.fill_null(pc.equal(left, right), False)
         both_blank = pc.and_(pc.is_null(left), pc.is_null(right))
-        if not pc.all(pc.or_(same, both_blank)).as_py():
+        if pc.sum(pc.invert(pc.or_(same, both_blank))).as_py():
             found.append(f"{name}: {column} differs from the child's Header {column}")
     return found
 
