@@ -49,12 +49,15 @@ def _check_root(path: Path, root: etree._Element | None) -> None:
 
 
 def _syntax_message(path: Path, error: etree.XMLSyntaxError) -> str:
-    detail = str(error.msg or error).strip()
+    # The parser's first logged error is the cause; the exception text can be a later symptom.
+    first = error.error_log[0] if len(error.error_log) else None
+    detail = (first.message if first else str(error.msg or error)).strip()
+    line = first.line if first else error.lineno
     if "depth" in detail.lower():
-        return f"{path}: elements are nested too deeply (line {error.lineno}); not a 903 return"
+        return f"{path}: elements are nested too deeply (line {line}); not a 903 return"
     if "amplification" in detail.lower() or "entity" in detail.lower():
-        return f"{path}: line {error.lineno}: refused entity reference ({detail})"
-    return f"{path}: is not well-formed XML (line {error.lineno}: {detail})"
+        return f"{path}: line {line}: refused entity reference ({detail})"
+    return f"{path}: is not well-formed XML (line {line}: {detail})"
 
 
 def read_xml_return(path: Path, year: int, la: str | None) -> Return:
@@ -63,6 +66,7 @@ def read_xml_return(path: Path, year: int, la: str | None) -> Return:
     spec = load_spec(year)
     check_prolog(path)
     columns = Columns(spec)
+    etree.clear_error_log()  # so the first logged error is this file's
     try:
         for child in _children(path):
             columns.add_child(child)
