@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from functools import cache
 
@@ -15,6 +16,7 @@ from carestat.rules.model import Rule
 from carestat.rules.registry import rules_for, severity
 from carestat.rules.report import Issue, Report, SkippedRule
 
+TABLE_REF = re.compile(r'"(\w+)" AS "t\d+"')
 NEED_REASONS = {
     "previous": "needs the previous year's return (--previous)",
     "providers": "needs the Ofsted provider lists (--providers)",
@@ -66,20 +68,28 @@ def _database():
     return duckdb.connect()
 
 
-def _connect(ret: Return, previous: Return | None):
-    """A fresh connection (cursor) with the return's tables registered, zero-copy."""
+def _connect(ret: Return, previous: Return | None, needed: set[str]):
+    """A fresh connection (cursor) with the tables the SQL reads registered, zero-copy."""
     con = _database().cursor()
     for name, table in ret.tables.items():
-        con.register(name, table)
+        if name in needed:
+            con.register(name, table)
     if previous is not None:
         for name, table in previous.tables.items():
-            con.register(name + LAST, table)
+            if name + LAST in needed:
+                con.register(name + LAST, table)
     return con
+
+
+def _tables_read(items: list[tuple[str, str, str]]) -> set[str]:
+    """Table names the compiled SQL reads (Ibis writes them as `"Name" AS "tN"`)."""
+    return {name for _, _, sql in items for name in TABLE_REF.findall(sql)}
 
 
 def _union(items: list[tuple[str, str, str]]) -> str:
     parts = [
-        f"SELECT '{key}' AS rule_key, '{table}' AS flagged_table, _row, message FROM ({sql}) AS q{i}"
+        f"SELECT '{key}' AS rule_key, '{table}' AS flagged_table, _row, min(message) AS message "
+        f"FROM ({sql}) AS q{i} GROUP BY _row"
         for i, (key, table, sql) in enumerate(items)
     ]
     return "\nUNION ALL\n".join(parts)
@@ -93,7 +103,7 @@ def _run(
     empty = pa.table({"rule_key": [], "flagged_table": [], ROW: [], "message": []})
     if not items:
         return empty, []
-    con = _connect(ret, previous)
+    con = _connect(ret, previous, _tables_read(items))
     try:
         return _run_batch(con, rules, items, empty)
     finally:

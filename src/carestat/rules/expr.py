@@ -150,3 +150,8 @@ def neighbours(table: Any, *columns: str, order_by: str = "DECOM") -> Any:
     added["has_prev"] = table._row.lag().over(window).notnull()
     added["has_next"] = table._row.lead().over(window).notnull()
     return table.mutate(**added)
+
+
+def children(table: Any) -> Any:
+    """The non-blank CHILD ids of a table, for `isin` (NOT IN with a null would match nothing)."""
+    return table.filter(table.CHILD.notnull()).CHILD
