@@ -27,7 +27,7 @@ def sample_return(children: int, year: int = 2025, seed: int = 1) -> Return:
     spec = load_spec(year)
     start = np.datetime64(dt.date(year - 1, 4, 1), "D")
     ids = np.arange(100000, 100000 + children).astype(str)
-    age_days = rng.integers(365, 16 * 365, children)
+    age_days = rng.integers(5 * 365, 16 * 365, children)
     dob = start - age_days
     first = start + rng.integers(0, 150, children)
     move = first + rng.integers(1, 150, children)

@@ -9,27 +9,27 @@ from carestat.rules.expr import Env, add_years, flag, msg, show
 from carestat.rules.model import Example
 from carestat.rules.registry import rule
 
-O = "OC3"
+T3 = "OC3"
 
 
 def _o(**fields: str) -> Example:
-    return Example({O: [{"CHILD": "1", **fields}]})
+    return Example({T3: [{"CHILD": "1", **fields}]})
 
 
 code_rule(
     "131",
-    O,
+    T3,
     "IN_TOUCH",
     "IN_TOUCH",
     "Whether in touch after leaving care is not a valid code.",
     good="YES",
 )
 code_rule(
-    "132", O, "ACTIV", "ACTIV", "The activity after leaving care is not a valid code.", good="F1"
+    "132", T3, "ACTIV", "ACTIV", "The activity after leaving care is not a valid code.", good="F1"
 )
 code_rule(
     "133",
-    O,
+    T3,
     "ACCOM",
     "ACCOM",
     "The accommodation after leaving care is not a valid code.",
@@ -37,18 +37,18 @@ code_rule(
 )
 
 
-@rule("153", [O], ["IN_TOUCH", "ACTIV", "ACCOM"], "Contact, activity and accommodation must all be given or all blank.",
+@rule("153", [T3], ["IN_TOUCH", "ACTIV", "ACCOM"], "Contact, activity and accommodation must all be given or all blank.",
       passes=[_o(), _o(IN_TOUCH="YES", ACTIV="F1", ACCOM="B1")], fails=[_o(IN_TOUCH="YES")])  # fmt: skip
 def _153(t: Env) -> dict[str, Any]:
     o = t.OC3
     given = [o[f].notnull() for f in ("IN_TOUCH", "ACTIV", "ACCOM")]
     all_given = given[0] & given[1] & given[2]
     none_given = ~given[0] & ~given[1] & ~given[2]
-    return {O: flag(o, ~all_given & ~none_given, msg("IN_TOUCH ", show(o, "IN_TOUCH"), ", ACTIV ",
+    return {T3: flag(o, ~all_given & ~none_given, msg("IN_TOUCH ", show(o, "IN_TOUCH"), ", ACTIV ",
                                                      show(o, "ACTIV"), ", ACCOM ", show(o, "ACCOM")))}  # fmt: skip
 
 
-@rule("344", [O], ["IN_TOUCH", "ACTIV", "ACCOM"],
+@rule("344", [T3], ["IN_TOUCH", "ACTIV", "ACCOM"],
       "The young person died or returned home, so activity and accommodation should be 0.",
       passes=[_o(IN_TOUCH="DIED", ACTIV="0", ACCOM="0")], fails=[_o(IN_TOUCH="RHOM", ACTIV="F1", ACCOM="0")])  # fmt: skip
 def _344(t: Env) -> dict[str, Any]:
@@ -56,18 +56,18 @@ def _344(t: Env) -> dict[str, Any]:
     bad = o.IN_TOUCH.isin(["DIED", "RHOM"]) & (
         (o.ACTIV != "0") | (o.ACCOM != "0") | o.ACTIV.isnull() | o.ACCOM.isnull()
     )
-    return {O: flag(o, bad, msg("IN_TOUCH ", show(o, "IN_TOUCH"), " with ACTIV ", show(o, "ACTIV"),
+    return {T3: flag(o, bad, msg("IN_TOUCH ", show(o, "IN_TOUCH"), " with ACTIV ", show(o, "ACTIV"),
                                 ", ACCOM ", show(o, "ACCOM")))}  # fmt: skip
 
 
-@rule("345", [O], ["IN_TOUCH", "ACTIV", "ACCOM"],
+@rule("345", [T3], ["IN_TOUCH", "ACTIV", "ACCOM"],
       "The council is in touch, so activity and accommodation must not be 0 (not known).",
       passes=[_o(IN_TOUCH="YES", ACTIV="F1", ACCOM="B1")], fails=[_o(IN_TOUCH="YES", ACTIV="0", ACCOM="B1")])  # fmt: skip
 def _345(t: Env) -> dict[str, Any]:
     o = t.OC3
     bad = (o.IN_TOUCH == "YES") & ((o.ACTIV == "0") | (o.ACCOM == "0"))
     return {
-        O: flag(
+        T3: flag(
             o,
             bad,
             msg("IN_TOUCH 'YES' with ACTIV ", show(o, "ACTIV"), ", ACCOM ", show(o, "ACCOM")),
@@ -75,7 +75,7 @@ def _345(t: Env) -> dict[str, Any]:
     }
 
 
-@rule("391", [O], ["DOB", "IN_TOUCH", "ACTIV", "ACCOM"],
+@rule("391", [T3], ["DOB", "IN_TOUCH", "ACTIV", "ACCOM"],
       "Care leaver information is given but the young person was not 17 to 21 during the year.",
       passes=[_o(DOB="{end-17y}", IN_TOUCH="YES"), _o(DOB="{start-22y+1d}", IN_TOUCH="YES")],
       fails=[_o(DOB="{end-17y+1d}", IN_TOUCH="YES"), _o(DOB="{start-22y}", ACTIV="F1")])  # fmt: skip
@@ -85,5 +85,5 @@ def _391(t: Env) -> dict[str, Any]:
     # Not yet 17 by the end of the year, or already 22 by its start (DfE text; see docs).
     bad = given & ((add_years(o.DOB, 17) > t.end) | (add_years(o.DOB, 22) <= t.start))
     return {
-        O: flag(o, bad, msg("Care leaver information for a young person born ", show(o, "DOB")))
+        T3: flag(o, bad, msg("Care leaver information for a young person born ", show(o, "DOB")))
     }
