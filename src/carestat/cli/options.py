@@ -8,6 +8,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 YearOption = Annotated[
     int | None,
@@ -30,7 +31,7 @@ out_console = Console(highlight=False)
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print a short error (no traceback) and exit with `code`."""
-    err_console.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
 
