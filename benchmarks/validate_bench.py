@@ -4,7 +4,7 @@ Same synthetic returns for both (`carestat synth --children N`, with the previou
 provider list): 1k and 10k children for both, 100k for carestat alone (the reference takes about
 13 minutes there). Each run is a fresh process measured by /usr/bin/time -v (peak resident
 memory of the process). Human lines first, then one JSON line. Options: `--sizes 1000,10000`,
-`--no-reference`, `--out DIR` (default benchmarks/work/validate).
+`--no-reference`, `--out DIR` (default benchmarks/results/validate-work, ignored by git).
 """
 
 from __future__ import annotations
@@ -71,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--no-reference", dest="reference", action="store_false")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "work" / "validate")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "benchmarks" / "results" / "validate-work"
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     results = []
