@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -17,6 +18,15 @@ from carestat.rules.registry import rules_for, severity
 from carestat.rules.report import Issue, Report, SkippedRule
 
 TABLE_REF = re.compile(r'"(\w+)" AS "t\d+"')
+BATCH = 25  # rules per query: planning one huge UNION costs more than a few smaller ones
+EMPTY = pa.table(
+    {
+        "rule_key": pa.array([], pa.string()),
+        "flagged_table": pa.array([], pa.string()),
+        ROW: pa.array([], pa.int64()),
+        "message": pa.array([], pa.string()),
+    }
+)
 NEED_REASONS = {
     "previous": "needs the previous year's return (--previous)",
     "providers": "needs the Ofsted provider lists (--providers)",
@@ -88,8 +98,7 @@ def _tables_read(items: list[tuple[str, str, str]]) -> set[str]:
 
 def _union(items: list[tuple[str, str, str]]) -> str:
     parts = [
-        f"SELECT '{key}' AS rule_key, '{table}' AS flagged_table, _row, min(message) AS message "
-        f"FROM ({sql}) AS q{i} GROUP BY _row"
+        f"SELECT '{key}' AS rule_key, '{table}' AS flagged_table, _row, message FROM ({sql}) AS q{i}"
         for i, (key, table, sql) in enumerate(items)
     ]
     return "\nUNION ALL\n".join(parts)
@@ -98,32 +107,41 @@ def _union(items: list[tuple[str, str, str]]) -> str:
 def _run(
     ret: Return, previous: Return | None, rules: list[Rule], sql: dict[str, list[dict[str, str]]]
 ) -> tuple[pa.Table, list[SkippedRule]]:
-    """All rules in one UNION ALL; if that fails, rule by rule so one bad rule costs only itself."""
+    """Rules in a few UNION ALL batches; a failing batch is rerun rule by rule to isolate it."""
     items = [(r.key, part["table"], part["sql"]) for r in rules for part in sql.get(r.key, [])]
-    empty = pa.table({"rule_key": [], "flagged_table": [], ROW: [], "message": []})
     if not items:
-        return empty, []
+        return EMPTY, []
     con = _connect(ret, previous, _tables_read(items))
     try:
-        return _run_batch(con, rules, items, empty)
+        results, failed = [], []
+        for start in range(0, len(items), BATCH):
+            batch = items[start : start + BATCH]
+            found, broken = _run_batch(con, batch)
+            results.append(found)
+            failed += broken
     finally:
         con.close()
+    flagged = pa.concat_tables([t.cast(EMPTY.schema) for t in results])
+    # A rule joining to a table with repeated children may flag a row twice: keep it once.
+    flagged = flagged.group_by(["rule_key", "flagged_table", ROW], use_threads=False).aggregate(
+        [("message", "min")]
+    )
+    return flagged.rename_columns(["rule_key", "flagged_table", ROW, "message"]), failed
 
 
-def _run_batch(con, rules: list[Rule], items: list[tuple[str, str, str]], empty: pa.Table):
+def _run_batch(con: Any, batch: list[tuple[str, str, str]]) -> tuple[pa.Table, list[SkippedRule]]:
     try:
-        return con.sql(_union(items)).to_arrow_table(), []
+        return con.sql(_union(batch)).to_arrow_table(), []
     except Exception:
         pass
-    results, failed = [], []
-    for declared in rules:
-        mine = [i for i in items if i[0] == declared.key]
+    results, failed = [EMPTY], []
+    for key in dict.fromkeys(k for k, _, _ in batch):
         try:
-            results.append(con.sql(_union(mine)).to_arrow_table() if mine else empty)
+            results.append(con.sql(_union([i for i in batch if i[0] == key])).to_arrow_table())
         except Exception as error:
-            failed.append(SkippedRule(declared.code, f"could not run: {error}".splitlines()[0]))
-    tables = [t.cast(results[0].schema) for t in results if t.num_rows]
-    return (pa.concat_tables(tables) if tables else empty), failed
+            reason = f"could not run: {str(error).splitlines()[0]}"
+            failed.append(SkippedRule(key.split("@")[0], reason))
+    return pa.concat_tables([t.cast(EMPTY.schema) for t in results]), failed
 
 
 def _issues(ret: Return, rules: list[Rule], flagged: pa.Table) -> list[Issue]:
