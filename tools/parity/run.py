@@ -98,13 +98,25 @@ def _read(path: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
+def ran(report: dict[str, Any] | None, declared: frozenset[str]) -> frozenset[str]:
+    """Rules carestat ran or skipped on a return (its registry may have grown since it ran)."""
+    if report is None:
+        return declared
+    summary = report.get("summary", {})
+    skipped = [s["rule"] if isinstance(s, dict) else s for s in summary.get("rules_skipped", [])]
+    return frozenset(summary.get("rows_examined", {})) | frozenset(skipped)
+
+
 def collect(jobs: list[dict[str, Any]], results: Path) -> list[ReturnResult]:
     """Both sides' outputs for every job."""
     codes = {year: implemented(year) for year in {job["year"] for job in jobs}}
-    return [ReturnResult(job["name"], job["part"], job["year"],
-                         _read(results / job["carestat_output"]),
-                         _read(results / job["output"]) or {"error": "no output"},
-                         codes[job["year"]]) for job in jobs]  # fmt: skip
+    out = []
+    for job in jobs:
+        ours = _read(results / job["carestat_output"])
+        theirs = _read(results / job["output"]) or {"error": "no output"}
+        rules = ran(ours, codes[job["year"]])
+        out.append(ReturnResult(job["name"], job["part"], job["year"], ours, theirs, rules))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,7 +130,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-messy", dest="messy", action="store_false")
     parser.add_argument("--reuse", action="store_true", help="keep corpus and reference results")
+    parser.add_argument("--summary-only", action="store_true",
+                        help="only summarise the returns already run by both sides")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.summary_only:
+        return summarise(args.out, finished(args.out / "results"))
     if not REF_PYTHON.exists():
         subprocess.run([str(ROOT / "tools" / "reference" / "setup.sh")], check=True)
     results = args.out / "results"
@@ -132,10 +148,24 @@ def main(argv: list[str] | None = None) -> int:
         seconds = sum(ours)
     print(f"{len(jobs)} returns; carestat {seconds:.1f} s in all; both done in "
           f"{time.perf_counter() - started:.0f} s")  # fmt: skip
-    years = by_year(collect(jobs, results))
-    (args.out / "summary.json").write_text(json.dumps(to_dict(years), indent=1), encoding="utf-8")
+    return summarise(args.out, jobs)
+
+
+def finished(results: Path) -> list[dict[str, Any]]:
+    """The jobs of earlier runs that both sides have finished."""
+    jobs = [job for path in sorted(results.glob("jobs-*.json"))
+            for job in json.loads(path.read_text(encoding="utf-8"))]  # fmt: skip
+    return [
+        j for j in jobs if Path(j["output"]).exists() and (results / j["carestat_output"]).exists()
+    ]
+
+
+def summarise(out: Path, jobs: list[dict[str, Any]]) -> int:
+    """Write OUT/summary.json and OUT/summary.md for the jobs, and print the markdown."""
+    years = by_year(collect(jobs, out / "results"))
+    (out / "summary.json").write_text(json.dumps(to_dict(years), indent=1), encoding="utf-8")
     text = markdown(years)
-    (args.out / "summary.md").write_text(text, encoding="utf-8")
+    (out / "summary.md").write_text(text, encoding="utf-8")
     print(text)
     return 0
 
