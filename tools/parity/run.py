@@ -22,6 +22,8 @@ from typing import Any
 
 from carestat.parity.summary import ReturnResult, by_year, markdown, to_dict
 from tools.parity.messy import MIXES, make_messy
+from tools.parity.reference_cases import capture
+from tools.parity.reference_cases import jobs as reference_jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 CARESTAT = Path(sys.executable).parent / "carestat"
@@ -79,12 +81,29 @@ def run_carestat(job: dict[str, Any], results: Path) -> float:
     """`carestat validate --format json` on one job; seconds taken."""
     started = time.perf_counter()
     command = [str(CARESTAT), "validate", job["folder"], "--year", str(job["year"]), "--la",
-               job["la"], "--previous", job["previous"], "--providers", job["providers"],
-               "--format", "json", "--output", str(results / job["carestat_output"])]  # fmt: skip
+               job["la"], "--format", "json", "--output", str(results / job["carestat_output"])]  # fmt: skip
+    for option in ("previous", "providers", "rules"):
+        if job.get(option):
+            command += [f"--{option}", str(job[option])]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode == 2:
         print(f"carestat refused {job['name']}: {done.stdout}{done.stderr}", file=sys.stderr)
     return time.perf_counter() - started
+
+
+def validate_in_process(job: dict[str, Any], results: Path) -> None:
+    """carestat on one small reference test case, in this process (hundreds of them)."""
+    from carestat.model import InputError
+    from carestat.readers import read_return
+    from carestat.rules.engine import validate
+
+    try:
+        ret = read_return([Path(job["folder"])], year=job["year"], la=job["la"])
+        report = validate(ret, codes=[job["rules"]]).to_dict()
+    except (InputError, ValueError) as error:
+        print(f"carestat refused {job['name']}: {error}", file=sys.stderr)
+        return
+    (results / job["carestat_output"]).write_text(json.dumps(report), encoding="utf-8")
 
 
 def implemented(year: int) -> frozenset[str]:
@@ -129,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-messy", dest="messy", action="store_false")
+    parser.add_argument("--no-reference-tests", dest="reference_tests", action="store_false")
     parser.add_argument("--reuse", action="store_true", help="keep corpus and reference results")
     parser.add_argument("--summary-only", action="store_true",
                         help="only summarise the returns already run by both sides")  # fmt: skip
@@ -140,9 +160,18 @@ def main(argv: list[str] | None = None) -> int:
     results = args.out / "results"
     results.mkdir(parents=True, exist_ok=True)
     jobs = build_corpus(args.out / "corpus", args)
+    if args.reference_tests:
+        captured = args.out / "corpus" / "reference-tests-captured"
+        capture(captured, REF_PYTHON, ROOT / "tools" / "reference" / "capture_tests.py")
+        cases = reference_jobs(captured, args.out / "corpus" / "reference-tests")
+        for case in cases:
+            validate_in_process(case, results)
+        jobs += cases
     started = time.perf_counter()
     with ThreadPoolExecutor(1) as pool:  # carestat runs beside the reference processes
-        ours = pool.map(lambda job: run_carestat(job, results), jobs)
+        ours = pool.map(
+            lambda job: run_carestat(job, results), [j for j in jobs if "rules" not in j]
+        )
         todo = [j for j in jobs if not (args.reuse and (results / j["output"]).exists())]
         run_reference(todo, results, args.workers)
         seconds = sum(ours)
