@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from carestat.rules.expr import Env, flag, msg, show
-from carestat.rules.model import Example, Rows
+from carestat.rules.model import Example, Need, Rows
 from carestat.rules.registry import rule
 
 H, E, PA = "Header", "Episodes", "PlacedAdoption"
-PREV = ("previous",)
+PREV: tuple[Need, ...] = ("previous",)
 UN_CODES = ["UN1", "UN2", "UN3", "UN4", "UN5"]
 
 
