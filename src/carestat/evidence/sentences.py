@@ -84,3 +84,41 @@ def _p(p: float | None) -> str:
 def _capital(text: str) -> str:
     """First letter upper case, the rest untouched (codes like 'C1' keep their case)."""
     return text[:1].upper() + text[1:]
+
+
+def describe_funnel(measure: str, units: int, high: list[str], low: list[str], level: str) -> str:
+    """Which councils lie outside a funnel plot's limits, in words generated from the lists."""
+    if not high and not low:
+        return (
+            f"{_capital(measure)}: all {units} councils lie within the {level} limits, after "
+            "allowing for overdispersion."
+        )
+    parts = []
+    if high:
+        parts.append(f"{_count(len(high))} above ({', '.join(high)})")
+    if low:
+        parts.append(f"{_count(len(low))} below ({', '.join(low)})")
+    return (
+        f"{_capital(measure)}: of {units} councils, {' and '.join(parts)} the {level} limits, "
+        "after allowing for overdispersion; being outside is a signal to look at, not proof of "
+        "different practice."
+    )
+
+
+def describe_share_by_group(measure: str, shares: dict[str, float], total: int) -> str:
+    """The largest shares of a breakdown in words (e.g. babies' routes into care)."""
+    if total == 0:
+        return f"{_capital(measure)}: no cases in the data."
+    ordered = sorted(shares.items(), key=lambda kv: -kv[1])
+    words = ", ".join(f"{name} {share * 100:.0f}%" for name, share in ordered)
+    return f"{_capital(measure)} (about {_round_ten(total)} cases): {words}."
+
+
+def _count(n: int) -> str:
+    """'1 council' or 'n councils'."""
+    return f"{n} council" + ("" if n == 1 else "s")
+
+
+def _round_ten(n: int) -> str:
+    """A count rounded to the nearest 10, as national figures are published."""
+    return f"{int(round(n, -1)):,}" if n >= 10 else "fewer than 10"
