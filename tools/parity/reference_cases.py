@@ -35,7 +35,9 @@ def pad(case: Path, folder: Path, year: int) -> bool:
             return False
         table = spec.tables[path.stem]
         with path.open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
+            # csv.reader keeps the empty lines a one-column frame writes for a missing value
+            names, *values = list(csv.reader(handle))
+        rows = [dict(zip(names, v or [""] * len(names), strict=True)) for v in values]
         columns = [c.name for c in table.columns]
         with (folder / table.file).open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
