@@ -155,3 +155,20 @@ def neighbours(table: Any, *columns: str, order_by: str = "DECOM") -> Any:
 def children(table: Any) -> Any:
     """The non-blank CHILD ids of a table, for `isin` (NOT IN with a null would match nothing)."""
     return table.filter(table.CHILD.notnull()).CHILD
+
+
+def link(left: Any, right: Any, prefix: str = "r_") -> Any:
+    """`left` joined to `right` on CHILD, the right-hand columns renamed `<prefix><name>`."""
+    renamed = right.rename({f"{prefix}{c}": c for c in right.columns})
+    return left.inner_join(renamed, left.CHILD == renamed[f"{prefix}CHILD"])
+
+
+def flag_both(
+    joined: Any, condition: Any, message: Any, left: str, right: str, prefix: str = "r_"
+) -> dict[str, Any]:
+    """Flag the matching rows of both linked tables (one issue per flagged row of each)."""
+    found = joined.mutate(flag_message=message).filter(condition.fill_null(False))
+    return {
+        left: found.select(_row=found["_row"], message=found.flag_message),
+        right: found.select(_row=found[f"{prefix}_row"], message=found.flag_message),
+    }
