@@ -33,3 +33,9 @@ from carestat.cli.stats_command import stats_command  # noqa: E402
 
 app.add_typer(population_app, name="population")
 app.command("stats")(stats_command)
+
+from carestat.cli.evidence_command import evidence_command  # noqa: E402
+from carestat.cli.report_command import report_command  # noqa: E402
+
+app.command("evidence")(evidence_command)
+app.command("report")(report_command)

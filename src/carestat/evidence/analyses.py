@@ -133,8 +133,8 @@ def council_variation(
         label = f"{name} per 10,000, {int(data['year'].iloc[0])}"
         section.statements.append(describe_funnel(label, len(plot.units), high, low, "99.8%"))
         points = suppress_points(plot.units).assign(value=lambda d: d["value"] * 10_000)
-        grid = plot.limits(np.geomspace(points["denominator"].min() * 0.8,
-                                        points["denominator"].max() * 1.2, 60))  # fmt: skip
+        grid = plot.limits(list(np.geomspace(points["denominator"].min() * 0.8,
+                                        points["denominator"].max() * 1.2, 60)))  # fmt: skip
         section.charts.append(
             Chart("funnel", f"Funnel plot: {label}", points, "denominator", "value",
                   options={"limits": grid, "target": plot.target * 10_000})

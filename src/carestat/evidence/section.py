@@ -81,7 +81,11 @@ def _clean(record: dict[str, Any]) -> dict[str, Any]:
     for key, value in record.items():
         if hasattr(value, "item") and not isinstance(value, list | tuple | str):
             value = value.item()
-        if (isinstance(value, float) and (math.isnan(value) or math.isinf(value))) or value is pd.NA or value is pd.NaT:
+        if (
+            (isinstance(value, float) and (math.isnan(value) or math.isinf(value)))
+            or value is pd.NA
+            or value is pd.NaT
+        ):
             value = None
         clean[str(key)] = value
     return clean

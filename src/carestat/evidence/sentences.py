@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from carestat.evidence.result import Finding
 
 
@@ -121,4 +123,4 @@ def _count(n: int) -> str:
 
 def _round_ten(n: int) -> str:
     """A count rounded to the nearest 10, as national figures are published."""
-    return f"{int(round(n, -1)):,}" if n >= 10 else "fewer than 10"
+    return f"{int(np.floor(n / 10 + 0.5) * 10):,}" if n >= 10 else "fewer than 10"

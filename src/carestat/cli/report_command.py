@@ -1,0 +1,37 @@
+"""`carestat report`: one self-contained HTML file of headline figures and the evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from carestat.cli.evidence_command import NeighboursOption, open_tables
+from carestat.cli.options import DbOption, fail, out_console
+
+
+def report_command(
+    output: Annotated[Path, typer.Option("--output", help="HTML file to write.")],
+    db: DbOption = None,
+    neighbours: NeighboursOption = None,
+) -> None:
+    """Write the official headline figures and the evidence findings, with charts, to one HTML file."""
+    from carestat.evidence.run import evidence, load_neighbours
+    from carestat.model import InputError
+    from carestat.reports.headline import headline_figures
+    from carestat.reports.html import render_page
+
+    if output.suffix.lower() not in (".html", ".htm"):
+        fail(f"--output must name an .html file, not {output}")
+    try:
+        chosen = load_neighbours(neighbours) if neighbours is not None else None
+    except InputError as error:
+        fail(str(error))
+    store, tables = open_tables(db)
+    with store:
+        headline = headline_figures(tables)
+        _, sections = evidence(tables, chosen)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(render_page(sections, headline, "carestat report"), encoding="utf-8")
+    out_console.print(f"wrote {output}", markup=False, highlight=False)
