@@ -17,9 +17,13 @@ from lxml import etree
 from carestat.model import InputError, ReadProblem, Return, empty_table
 from carestat.readers import xml_layout as layout
 from carestat.readers.normalise import build_table
+from carestat.readers.xml_fast import FastTables, read_regular
 from carestat.readers.xml_safety import check_prolog
 from carestat.readers.xml_tables import Columns
 from carestat.spec import Spec, load_spec
+
+# Above this the file is read in streaming mode rather than held in memory.
+FAST_MAX_BYTES = 2 * 1024**3
 
 
 def _children(path: Path) -> Iterator[etree._Element]:
@@ -65,32 +69,66 @@ def read_xml_return(path: Path, year: int, la: str | None) -> Return:
     path = Path(path)
     spec = load_spec(year)
     check_prolog(path)
-    columns = Columns(spec)
     etree.clear_error_log()  # so the first logged error is this file's
     try:
+        data = _checked_bytes(path)
+        fast = read_regular(data, spec) if data is not None else None
+        if fast is not None:
+            return _build_return(path, spec, la, fast, Counter(), [])
+        columns = Columns(spec)
         for child in _children(path):
             columns.add_child(child)
     except etree.XMLSyntaxError as error:
         raise InputError(_syntax_message(path, error)) from None
-    return _build_return(path, spec, la, columns)
+    return _build_return(path, spec, la, _as_tables(columns), columns.ignored, columns.notes)
 
 
-def _build_return(path: Path, spec: Spec, la: str | None, columns: Columns) -> Return:
+class _Discard:
+    """A parser target that keeps nothing: libxml2 checks the document and builds no tree."""
+
+    def close(self) -> None:
+        """Nothing was kept."""
+
+
+def _checked_bytes(path: Path) -> bytes | None:
+    """The file's bytes once libxml2 has parsed them without error; None if too big to hold."""
+    if path.stat().st_size > FAST_MAX_BYTES:
+        return None
+    data = path.read_bytes()
+    parser = etree.XMLParser(
+        target=_Discard(), resolve_entities=False, no_network=True, load_dtd=False,
+        huge_tree=False,
+    )  # fmt: skip
+    etree.fromstring(data, parser)
+    return data
+
+
+def _as_tables(columns: Columns) -> FastTables:
+    tables = FastTables({}, {})
+    for name in columns.names:
+        tables.rows[name] = columns.num_rows(name)
+        tables.columns[name] = {c: pa.array(v, pa.string()) for c, v in columns.table(name)}
+    return tables
+
+
+def _build_return(
+    path: Path, spec: Spec, la: str | None, tables: FastTables, ignored: Counter[str],
+    notes: list[ReadProblem],
+) -> Return:  # fmt: skip
     for name, element in (("Header", "CHILD"), ("Episodes", "EPISODE")):
-        if columns.num_rows(name) == 0:
+        if tables.rows[name] == 0:
             raise InputError(f"{path}: holds no {element} elements, so the return has no {name}")
     ret = Return(year=spec.year, la=la, tables={})
     for name in spec.tables:
-        rows = columns.num_rows(name)
-        text = {column: pa.array(values, pa.string()) for column, values in columns.table(name)}
-        table, tolerated = build_table(spec, name, text, None, rows)
+        rows = tables.rows[name]
+        table, tolerated = build_table(spec, name, tables.columns[name], None, rows)
         ret.tables[name] = table if rows else empty_table(spec, name)
         if rows:
             ret.sources[name] = str(path)
         ret.problems += [
             ReadProblem(str(path), f"{t.column}: {t.what}", table=name) for t in tolerated
         ]
-    ret.problems += _notes(path, columns.ignored, columns.notes)
+    ret.problems += _notes(path, ignored, notes)
     return ret
 
 

@@ -36,6 +36,11 @@ class Columns:
         self.notes: list[ReadProblem] = []
         self._children = 0
 
+    @property
+    def names(self) -> list[str]:
+        """The tables being filled."""
+        return list(self._records)
+
     def num_rows(self, name: str) -> int:
         """Rows read so far into a table."""
         return len(self._records[name])
