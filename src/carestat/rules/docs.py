@@ -14,10 +14,15 @@ PAGE = Path("docs") / "reference" / "rules.md"
 def _example(example: Example) -> str:
     parts = []
     for table, rows in example.tables.items():
-        shown = "; ".join(", ".join(f"{k}={v}" for k, v in row.items() if k != "CHILD") or "(blank)" for row in rows)
+        shown = "; ".join(
+            ", ".join(f"{k}={v}" for k, v in row.items() if k != "CHILD") or "(blank)"
+            for row in rows
+        )
         parts.append(f"{table}: {shown}")
     if example.previous:
-        parts.append("last year " + " ".join(f"{t}: {len(r)} rows" for t, r in example.previous.items()))
+        parts.append(
+            "last year " + " ".join(f"{t}: {len(r)} rows" for t, r in example.previous.items())
+        )
     return " | ".join(parts)
 
 

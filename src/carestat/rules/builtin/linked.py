@@ -155,3 +155,16 @@ def _525(t: Env) -> dict[str, Any]:
         PA,
         A,
     )
+
+
+@rule("210", [H, E], ["UPN", "DECOM"], "A child looked after for more than a week at 31 March should not have UPN UN4.",
+      passes=[Example({H: [{"CHILD": "1", "UPN": "UN4"}], E: [{"CHILD": "1", "DECOM": "{end-8d}"}]})],
+      fails=[Example({H: [{"CHILD": "1", "UPN": "UN4"}], E: [{"CHILD": "1", "DECOM": "{end-7d}"}]})])  # fmt: skip
+def _210(t: Env) -> dict[str, Any]:
+    import datetime as dt
+
+    from carestat.rules.expr import date
+
+    j = link(t.Episodes, t.Header)
+    bad = (j.r_UPN == "UN4") & (j.DECOM >= date(dt.date(t.year, 3, 24)))
+    return flag_both(j, bad, msg("UPN 'UN4' with an episode from ", show(j, "DECOM")), E, H)

@@ -152,3 +152,54 @@ def _197a(t: Env) -> dict[str, Any]:
             msg("SDQ_SCORE ", show(o, "SDQ_SCORE"), " and SDQ_REASON ", show(o, "SDQ_REASON")),
         )
     }
+
+
+@rule("542", [T2], ["CONVICTED"], "A child under 10 at 31 March should not have conviction information.",
+      passes=[_o(DOB="{end-10y}", CONVICTED="0")], fails=[_o(DOB="{end-10y+1d}", CONVICTED="0")])  # fmt: skip
+def _542(t: Env) -> dict[str, Any]:
+    o = t.OC2
+    bad = (add_years(o.DOB, 10) > t.end) & o.CONVICTED.notnull()
+    return {
+        T2: flag(
+            o, bad, msg("CONVICTED ", show(o, "CONVICTED"), " for a child born ", show(o, "DOB"))
+        )
+    }
+
+
+def _needs_core(code: str, field: str, message: str, only_yes: bool) -> None:
+    def check(t: Env) -> dict[str, Any]:
+        import ibis
+
+        o = t.OC2
+        given = (o[field] == "1") if only_yes else o[field].notnull()
+        core_missing = ibis.or_(*[o[f].isnull() for f in CORE])
+        return {
+            T2: flag(
+                o,
+                given & core_missing,
+                msg(f"{field} ", show(o, field), " but not: ", *_listed(o, CORE)),
+            )
+        }
+
+    full = {
+        "IMMUNISATIONS": "1",
+        "TEETH_CHECK": "1",
+        "HEALTH_ASSESSMENT": "1",
+        "SUBSTANCE_MISUSE": "0",
+    }
+    rule(code, [T2], [field, *CORE], message, passes=[_o(**{field: "1"}, **full)],
+         fails=[_o(**{field: "1"}, TEETH_CHECK="1")])(check)  # fmt: skip
+
+
+_needs_core(
+    "544",
+    "CONVICTED",
+    "Conviction information needs immunisations, teeth check, health assessment and substance misuse.",
+    True,
+)
+_needs_core(
+    "547",
+    "HEALTH_CHECK",
+    "Health promotion information needs immunisations, teeth check, health assessment and substance misuse.",
+    True,
+)

@@ -233,3 +233,97 @@ def _516(t: Env) -> dict[str, Any]:
     foster = ["U1", "U2", "U3", "U4", "U5", "U6"]
     bad = e.REC.isin(["E45", "E46"]) & (~e.PLACE.isin(foster) | e.PLACE.isnull())
     return {E: flag(e, bad, msg("REC ", show(e, "REC"), " from PLACE ", show(e, "PLACE")))}
+
+
+def _temporary_limit(code: str, place: str, days: int, message: str) -> None:
+    def check(t: Env) -> dict[str, Any]:
+        import ibis
+
+        e = t.Episodes
+        bad = (e.PLACE == place) & (e.DEC > e.DECOM + ibis.interval(days=days))
+        return {
+            E: flag(e, bad, msg(f"PLACE '{place}' from ", show(e, "DECOM"), " to ", show(e, "DEC")))
+        }
+
+    start = "01/05/2022"
+    ok, long = (_shift(start, days), _shift(start, days + 1))
+    rule(code, [E], ["DECOM", "PLACE"], message,
+         passes=[_e({"PLACE": place, "DECOM": start, "DEC": ok})],
+         fails=[_e({"PLACE": place, "DECOM": start, "DEC": long})])(check)  # fmt: skip
+
+
+def _shift(day: str, days: int) -> str:
+    moved = dt.datetime.strptime(day, "%d/%m/%Y").date() + dt.timedelta(days=days)
+    return moved.strftime("%d/%m/%Y")
+
+
+_temporary_limit(
+    "375", "T1", 42, "A temporary placement for hospitalisation (T1) lasted more than six weeks."
+)
+_temporary_limit(
+    "376",
+    "T3",
+    21,
+    "A temporary placement for a foster carer's holiday (T3) lasted more than three weeks.",
+)
+_temporary_limit(
+    "379",
+    "T4",
+    7,
+    "A temporary placement for an unspecified reason (T4) lasted more than seven days.",
+)
+
+PLACEMENT = ("PLACE", "PL_POST", "URN", "PLACE_PROVIDER")
+
+
+def _changed(e: Any) -> Any:
+    """Whether any placement item differs from the previous episode (blanks compare equal)."""
+    import ibis
+
+    return ibis.or_(
+        *[e[c].fill_null("") != e[f"prev_{c.lower()}"].fill_null("") for c in PLACEMENT]
+    )
+
+
+def _rne_check(
+    code: str, rnes: list[str], message: str, ls_must_change: bool, place_must_change: bool
+) -> None:
+    def check(t: Env) -> dict[str, Any]:
+        e = neighbours(t.Episodes, "LS", *PLACEMENT)
+        same_ls = e.LS.fill_null("") == e.prev_ls.fill_null("")
+        wrong = (same_ls if ls_must_change else ~same_ls) | (
+            ~_changed(e) if place_must_change else _changed(e)
+        )
+        bad = e.has_prev & e.RNE.isin(rnes) & wrong
+        return {E: flag(e, bad, msg("RNE ", show(e, "RNE"), " with LS ", show(e, "LS"), " (was ", show(e, "prev_ls"),
+                                    "), PLACE ", show(e, "PLACE"), " (was ", show(e, "prev_place"), ")"))}  # fmt: skip
+
+    before = {"DECOM": "01/05/2022", "DEC": "01/06/2022", "REC": "X1", "LS": "C1", "PLACE": "U1"}
+    after = {"DECOM": "01/06/2022", "RNE": rnes[0], "LS": "C2" if ls_must_change else "C1",
+             "PLACE": "U4" if place_must_change else "U1"}  # fmt: skip
+    wrong = dict(after, LS="C1") if ls_must_change else dict(after, LS="C2")
+    rule(code, [E], ["RNE", "LS", *PLACEMENT], message,
+         passes=[_e(before, after)], fails=[_e(before, wrong)])(check)  # fmt: skip
+
+
+_rne_check(
+    "434",
+    ["L"],
+    "RNE L (legal status change only) but the legal status is unchanged or the placement changed.",
+    True,
+    False,
+)
+_rne_check(
+    "435",
+    ["P", "T"],
+    "RNE P/T (placement change) but the placement is unchanged or the legal status changed.",
+    False,
+    True,
+)
+_rne_check(
+    "436",
+    ["U", "B"],
+    "RNE U/B (placement and legal status change) but one of them is unchanged.",
+    True,
+    True,
+)
