@@ -82,6 +82,9 @@ def oc3_children(history: History, year: int, looked_after: np.ndarray) -> np.nd
         day = birthdays(dob, age)
         keep |= (day >= start) & (day <= end) & (day > left)
     chosen = np.unique(idx[keep])
+    # Rules 612, 624 and 628 cannot all pass for a mother who left care: leave her out of OC3.
+    mothers = history.children["mother_dob"][chosen] > 0
+    chosen = chosen[~mothers | np.isin(chosen, looked_after)]
     last_end = {int(i): int(d) for i, d in zip(p["idx"].tolist(), p["end"].tolist(), strict=True)}
     return np.array([i for i in chosen if last_end[int(i)] <= end], dtype=np.int64)
 

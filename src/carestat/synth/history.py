@@ -56,7 +56,7 @@ class Episodes(Columns):
     ls: list[str] = field(default_factory=list)
     cin: list[str] = field(default_factory=list)
     place: list[str] = field(default_factory=list)
-    provider: list[str] = field(default_factory=list)
+    provider: list[str | None] = field(default_factory=list)
     rec: list[str] = field(default_factory=list)
     rpc: list[str | None] = field(default_factory=list)
     home_post: list[str | None] = field(default_factory=list)

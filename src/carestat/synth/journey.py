@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate
 
-from carestat.synth.places import H5_UNTIL, K3_FROM, Placement
+from carestat.synth.places import H5_UNTIL, H5_URN_FROM, K3_FROM, Placement
 
 E1_FROM = date(2006, 1, 1).toordinal()  # placement orders exist from 30 December 2005
 AGED_OUT = ("E17", "E5", "E6")
@@ -154,13 +154,17 @@ def placement_days(period: Period, dob: int, rnd: random.Random) -> list[int]:
     return days + forced
 
 
-def split_h5(spells: list[tuple[int, Placement]], end: int) -> list[int]:
-    """Days an H5 placement must be re-coded (H5 ends with 2024-25; K3 replaces it)."""
+def split_h5(spells: list[tuple[int, Placement]], end: int) -> list[tuple[int, str]]:
+    """Days an H5 placement must be re-recorded: with a URN from 28 October 2023, as K3 from 2025-26."""
     cuts = []
     for i, (day, placement) in enumerate(spells):
         spell_end = spells[i + 1][0] if i + 1 < len(spells) else end
-        if placement.place == "H5" and spell_end > H5_UNTIL and day < H5_UNTIL:
-            cuts.append(H5_UNTIL)
+        if placement.place != "H5":
+            continue
+        if day < H5_URN_FROM < spell_end:
+            cuts.append((H5_URN_FROM, "H5"))
+        if day < H5_UNTIL < spell_end:
+            cuts.append((H5_UNTIL, "K3"))
     return cuts
 
 

@@ -14,6 +14,7 @@ from carestat.synth.councils import Council, Provider, neighbour_pool
 # Z11-Z14 from 2025-26. Placements only use a code inside the years it is valid in.
 K3_FROM = date(2024, 4, 1).toordinal()
 H5_UNTIL = date(2025, 3, 31).toordinal()
+H5_URN_FROM = date(2023, 10, 28).toordinal()  # English H5 placements need a URN from this day
 Z1X_FROM = date(2025, 4, 1).toordinal()
 NO_URN = frozenset({"P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4",
                     "Z11", "Z12", "Z13", "Z14"})  # fmt: skip
@@ -27,7 +28,7 @@ class Placement:
     """Where a child lives during a spell: the PLACE code, provider, URN and postcode."""
 
     place: str
-    provider: str
+    provider: str | None
     urn: str | None
     postcode: str | None
     la: str
@@ -74,7 +75,9 @@ def _private(pool: list[Provider], rnd: random.Random) -> Provider:
     return choices[int(rnd.random() * len(choices))]
 
 
-def locate(place: str, council: Council, home: str | None, rnd: random.Random) -> Placement:
+def locate(
+    place: str, council: Council, home: str | None, rnd: random.Random, day: int = 0
+) -> Placement:
     """Provider, URN and postcode for a placement: in the council's area or a neighbour's."""
     if place == "P1":
         return Placement("P1", "PR0", None, home, council.code)
@@ -100,8 +103,10 @@ def locate(place: str, council: Council, home: str | None, rnd: random.Random) -
         agency = council.providers["adoption"][0]
         return Placement(place, agency.provider, agency.urn, postcode, code)
     if place in NO_URN:
-        return Placement(place, "PR4", None, postcode, code)
+        # Unregistered (Z11-Z14) placements take no provider code (rules 178, 213).
+        return Placement(place, None if place.startswith("Z") else "PR4", None, postcode, code)
     kind = "home" if place == "K2" else "supported"
     pool = pools[kind]
     provider = pool[int(rnd.random() * len(pool))] if in_area else _private(pool, rnd)
-    return Placement(place, provider.provider, provider.urn, provider.postcode, code)
+    urn = None if place == "H5" and day < H5_URN_FROM else provider.urn  # rules 222, 230
+    return Placement(place, provider.provider, urn, provider.postcode, code)

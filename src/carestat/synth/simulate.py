@@ -90,9 +90,9 @@ class CouncilSimulation:
             if spells and place == spells[-1][1].place and place not in FOSTER:
                 continue
             reason = "CARPL" if day in forced else REASONS[int(rnd.random() * len(REASONS))]
-            spells.append((day, locate(place, self.council, home, rnd), reason))
-        for cut in split_h5([(d, p) for d, p, _ in spells], period.end):
-            spells.append((cut, locate("K3", self.council, home, rnd), "PLACE"))
+            spells.append((day, locate(place, self.council, home, rnd, day), reason))
+        for cut, code in split_h5([(d, p) for d, p, _ in spells], period.end):
+            spells.append((cut, locate(code, self.council, home, rnd, cut), "PLACE"))
         spells.sort(key=lambda s: s[0])
         return spells
 
@@ -123,6 +123,8 @@ class CouncilSimulation:
                               home_post=home, pl_post=placement.postcode, urn=placement.urn)  # fmt: skip
             last_place = placement.place
         rec = period.rec
+        if rec in ("E45", "E46") and last_place not in FOSTER:
+            rec = "E48"  # rule 516: SGO to former foster carers needs a foster placement
         if period.end == birthday(dob, 18) and last_place in FOSTER and rnd.random() < 0.6:
             rec = "E17"
         self.episodes.rec[-1] = rec

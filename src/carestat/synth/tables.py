@@ -44,8 +44,10 @@ def _sex(year: int, sex: np.ndarray) -> np.ndarray:
 
 def _upn(year: int, dob: np.ndarray, upn: np.ndarray) -> np.ndarray:
     """UN1 before school age (rule 209's 31 August reference date), the real UPN after."""
+    from carestat.synth.extras import birthdays
+
     reference = date(year - 2, 8, 31).toordinal()
-    return np.where(dob + 4 * 365.25 + 1 > reference, "UN1", upn)
+    return np.where(birthdays(dob, 4) > reference, "UN1", upn)
 
 
 def build_return(history: History, year: int) -> Return:
@@ -149,5 +151,5 @@ def _events(year: int, h: History, kind: str, start: int, end: int) -> pa.Table:
     worker = np.array([c.split()[0] for c in code.tolist()], dtype=object)
     reason = np.array([c.split()[1] for c in code.tolist()], dtype=object)
     columns = {"CHILD": child, "DOB": dob, "SW_ID": worker, "SW_DECOM": first, "SW_DEC": closed,
-               "SW_REASON": np.where(last <= end, reason, BLANK)}  # fmt: skip
+               "SW_REASON": reason}  # fmt: skip
     return arrow_table(year, "SocialWorker", columns)
