@@ -20,14 +20,16 @@ from carestat.rules.registry import rules_for
 
 PACKAGE_DIR = Path(carestat.__file__).parent
 COMPILED_DIR = PACKAGE_DIR / "rules" / "compiled"
-DIALECTS = ("duckdb", "postgres")
+DIALECTS = ("duckdb",)  # postgres is compiled on first use and cached
 
 
 @cache
 def rules_hash() -> str:
     """A hash of everything the compiled SQL depends on."""
     digest = hashlib.sha256()
-    sources = sorted((PACKAGE_DIR / "rules").rglob("*.py"))
+    rules = PACKAGE_DIR / "rules"
+    sources = sorted((rules / "builtin").glob("*.py"))
+    sources += [rules / name for name in ("expr.py", "model.py", "registry.py", "compile.py")]
     sources += sorted((PACKAGE_DIR / "spec" / "data").glob("*.yaml"))
     sources.append(PACKAGE_DIR / "model.py")
     for path in sources:

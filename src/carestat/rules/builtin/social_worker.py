@@ -201,3 +201,80 @@ def _sw19(t: Env) -> dict[str, Any]:
     s = s.mutate(n_same=s._row.count().over(same))
     bad = s.SW_DECOM.notnull() & (s.n_same > 1)
     return {S: flag(s, bad, msg("Another social worker episode also starts ", show(s, "SW_DECOM")))}
+
+
+@rule("SW14STG2", [S], ["SW_DEC"], "An earlier social worker episode has no end date.", years=(2024, 2024),
+      passes=[_s({"SW_DECOM": "01/05/2023", "SW_DEC": "01/06/2023"}, {"SW_DECOM": "01/06/2023"})],
+      fails=[_s({"SW_DECOM": "01/05/2023"}, {"SW_DECOM": "01/06/2023", "SW_DEC": "01/07/2023"})])  # fmt: skip
+def _sw14(t: Env) -> dict[str, Any]:
+    s = neighbours(t.SocialWorker, order_by="SW_DECOM")
+    bad = s.has_next & s.SW_DEC.isnull() & s.SW_DEC__raw.isnull()
+    return {
+        S: flag(s, bad, msg("Social worker episode from ", show(s, "SW_DECOM"), " has no end date"))
+    }
+
+
+@rule("SW17STG2", [S], ["SW_DEC", "SW_DECOM"], "No social worker episode is open at 31 March (the latest one has ended).",
+      years=(2026, None), passes=[_s({"SW_DECOM": "01/05/2025", "SW_DEC": "01/06/2025"}, {"SW_DECOM": "01/06/2025"})],
+      fails=[_s({"SW_DECOM": "01/05/2025"}, {"SW_DECOM": "01/06/2025", "SW_DEC": "01/07/2025"})])  # fmt: skip
+def _sw17(t: Env) -> dict[str, Any]:
+    s = neighbours(t.SocialWorker.filter(t.SocialWorker.SW_DECOM.notnull()), order_by="SW_DECOM")
+    bad = ~s.has_next & s.SW_DEC.notnull()
+    return {S: flag(s, bad, msg("The latest social worker episode ended ", show(s, "SW_DEC")))}
+
+
+def _sw10(skip_first_contact: bool) -> Any:
+    def check(t: Env) -> dict[str, Any]:
+        import ibis
+
+        s = neighbours(t.SocialWorker, "SW_DEC", order_by="SW_DECOM")
+        week = ibis.interval(days=7)
+        outside = (s.SW_DECOM < s.prev_sw_dec - week) | (s.SW_DECOM > s.prev_sw_dec + week)
+        bad = s.has_prev & (s.prev_sw_dec.isnull() | outside.fill_null(True))
+        if skip_first_contact:
+            bad = bad & ((s.SW_REASON != "FCONTA") | s.SW_REASON.isnull())
+        return {S: flag(s, bad, msg("Social worker episode from ", show(s, "SW_DECOM"),
+                                    " is not within 7 days of the previous end ", show(s, "prev_sw_dec")))}  # fmt: skip
+
+    return check
+
+
+def _sw10_examples(reason: str | None) -> tuple[list[Example], list[Example]]:
+    extra = {"SW_REASON": reason} if reason else {}
+    first = {"SW_DECOM": "01/05/2023", "SW_DEC": "01/06/2023"}
+    return (
+        [_s(first, {"SW_DECOM": "08/06/2023", **extra})],
+        [_s(first, {"SW_DECOM": "09/06/2023", **extra})],
+    )
+
+
+_ok, _bad = _sw10_examples(None)
+rule("SW10STG2", [S], ["SW_DECOM"], "A social worker episode does not start within 7 days of the previous one ending.",
+     years=(2024, 2024), passes=_ok, fails=_bad)(_sw10(False))  # fmt: skip
+_ok, _bad = _sw10_examples("MANAGE")
+rule("SW10STG2", [S], ["SW_DECOM"], "A social worker episode (other than first contact) does not start within 7 days of the previous one ending.",
+     years=(2025, None), passes=[*_ok, _s({"SW_DECOM": "01/05/2023", "SW_DEC": "01/06/2023"}, {"SW_DECOM": "01/09/2023", "SW_REASON": "FCONTA"})],
+     fails=_bad)(_sw10(True))  # fmt: skip
+rule("SW10aSTG2", [S], ["SW_DECOM"], "A new social worker episode is not within 7 days of the previous one.",
+     years=(2026, None), passes=_ok, fails=_bad)(_sw10(True))  # fmt: skip
+
+
+@rule("SW10bSTG2", [S], ["SW_DECOM", "SW_REASON"], "A first-contact social worker episode starts before the previous one ended.",
+      years=(2026, None),
+      passes=[_s({"SW_DECOM": "01/05/2025", "SW_DEC": "01/06/2025"}, {"SW_DECOM": "02/06/2025", "SW_REASON": "FCONTA"})],
+      fails=[_s({"SW_DECOM": "01/05/2025", "SW_DEC": "01/06/2025"}, {"SW_DECOM": "01/06/2025", "SW_REASON": "FCONTA"})])  # fmt: skip
+def _sw10b(t: Env) -> dict[str, Any]:
+    s = neighbours(t.SocialWorker, "SW_DEC", order_by="SW_DECOM")
+    bad = (s.SW_REASON == "FCONTA") & (s.SW_DECOM <= s.prev_sw_dec)
+    return {
+        S: flag(
+            s,
+            bad,
+            msg(
+                "First contact on ",
+                show(s, "SW_DECOM"),
+                " before the previous episode ended ",
+                show(s, "prev_sw_dec"),
+            ),
+        )
+    }
