@@ -30,6 +30,10 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
+parity: $(STAMP)
+	$(BIN)/python -m tools.parity.run
+	$(BIN)/python -m tools.parity.faults
+
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache .ruff_cache
 
