@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -71,8 +72,7 @@ def read_xml_return(path: Path, year: int, la: str | None) -> Return:
     check_prolog(path)
     etree.clear_error_log()  # so the first logged error is this file's
     try:
-        data = _checked_bytes(path)
-        fast = read_regular(data, spec) if data is not None else None
+        fast = _read_regular(path, spec)
         if fast is not None:
             return _build_return(path, spec, la, fast, Counter(), [])
         columns = Columns(spec)
@@ -90,17 +90,29 @@ class _Discard:
         """Nothing was kept."""
 
 
-def _checked_bytes(path: Path) -> bytes | None:
-    """The file's bytes once libxml2 has parsed them without error; None if too big to hold."""
+def _read_regular(path: Path, spec: Spec) -> FastTables | None:
+    """The fast reader's tables, checked by libxml2 in a thread meanwhile; None to stream."""
     if path.stat().st_size > FAST_MAX_BYTES:
         return None
     data = path.read_bytes()
+    with ThreadPoolExecutor(1) as pool:  # libxml2 releases the GIL while it parses
+        checked = pool.submit(_check_well_formed, data)
+        try:
+            tables = read_regular(data, spec)
+        except Exception:
+            checked.result()  # a malformed document is reported as such
+            raise
+        checked.result()
+    return tables
+
+
+def _check_well_formed(data: bytes) -> None:
+    """XMLSyntaxError unless libxml2 parses the document (safely, keeping nothing)."""
     parser = etree.XMLParser(
         target=_Discard(), resolve_entities=False, no_network=True, load_dtd=False,
         huge_tree=False,
     )  # fmt: skip
     etree.fromstring(data, parser)
-    return data
 
 
 def _as_tables(columns: Columns) -> FastTables:

@@ -21,10 +21,12 @@ from carestat.spec import Spec
 
 _LT, _GT, _SLASH = ord("<"), ord(">"), ord("/")
 _WHITESPACE = np.array([ord(c) for c in " \t\r\n"], np.uint8)
+_MARKUP = np.array([ord(c) for c in "!?"], np.uint8)  # comments, CDATA, DTDs, PIs
+_PAD = 32
+_MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], np.uint64)
+_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(9)], np.uint64)
 _DECLARATION = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\?>")
 _UTF8 = re.compile(rb"""encoding\s*=\s*["'](?:utf-8|utf8|us-ascii|ascii)["']""", re.I)
-_IRREGULAR = (b"<!", b"<?", b"&", b"=")  # comments/CDATA, PIs, references, attributes
-_WORDS = 3  # names up to 24 bytes are compared as three 8-byte words
 
 
 @dataclass
@@ -35,77 +37,90 @@ class FastTables:
     columns: dict[str, dict[str, pa.Array]]
 
 
-def _body(data: bytes) -> bytes | None:
+def _body(data: bytes) -> np.ndarray | None:
     """The document after its XML declaration, or None when it is not plain UTF-8 markup."""
     declaration = _DECLARATION.match(data)
-    if declaration and b"encoding" in declaration.group() and not _UTF8.search(declaration.group()):
+    skip = declaration.end() if declaration else 0
+    text = data[:skip]
+    if b"encoding" in text and not _UTF8.search(text):
         return None
-    body = data[declaration.end() :] if declaration else data.removeprefix(b"\xef\xbb\xbf")
-    return None if any(mark in body for mark in _IRREGULAR) else body
+    if data.find(b"&", skip) >= 0 or data.find(b"=", skip) >= 0:
+        return None  # entity or character references, or attributes
+    if data[skip : skip + 3] == b"\xef\xbb\xbf":
+        skip += 3
+    # Zero padding lets every name be read as whole 8-byte words.
+    padded = np.frombuffer(data + bytes(_PAD), np.uint8)
+    return padded[skip : len(data)]
 
 
-def _name_words(names: list[str]) -> np.ndarray:
-    """Each name's first 24 bytes as three little-endian words, zero padded."""
-    padded = b"".join(n.encode().ljust(8 * _WORDS, b"\0") for n in names)
-    return np.frombuffer(padded, "<u8").reshape(len(names), _WORDS)
+def _strings(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
+    """The text of `data` between each start and end (empty where they are equal)."""
+    lengths = (ends - starts).astype(np.int32)
+    offsets = np.zeros(len(starts) + 1, np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    gather = np.repeat(starts.astype(np.int32) - offsets[:-1], lengths)
+    gather += np.arange(offsets[-1], dtype=np.int32)
+    return pa.StringArray.from_buffers(
+        len(starts), pa.py_buffer(offsets), pa.py_buffer(data[gather])
+    )
 
 
 class _Tokens:
     """Every start, end and empty-element tag of a document body, by position."""
 
-    def __init__(self, body: bytes) -> None:
-        # Zero padding lets every name be read as whole 8-byte words.
-        self.data = np.frombuffer(body + bytes(8 * _WORDS), np.uint8)
-        self.size = len(body)
-        data = self.data[: self.size]
-        self.start = np.flatnonzero(data == _LT)
-        ends = np.flatnonzero(data == _GT)
-        self.end = ends[np.searchsorted(ends, self.start)]  # no '>' inside tags (no attributes)
-        closing = data[self.start + 1] == _SLASH
-        self.empty = data[self.end - 1] == _SLASH
+    def __init__(self, body: np.ndarray) -> None:
+        self.data = body
+        self.start = np.flatnonzero(body == _LT).astype(np.int32)
+        ends = np.flatnonzero(body == _GT).astype(np.int32)
+        if len(ends) != len(self.start) or not self._paired(ends):
+            ends = ends[np.searchsorted(ends, self.start)]  # some text holds '>'
+        self.end = ends
+        closing = body[self.start + 1] == _SLASH
+        self.empty = body[self.end - 1] == _SLASH
         self.opening = ~closing
         delta = (self.opening & ~self.empty).astype(np.int32) - closing
         self.depth = np.cumsum(delta) - delta + self.opening  # an element's depth; root is 1
 
+    def _paired(self, ends: np.ndarray) -> bool:
+        return bool((ends > self.start).all() and (ends[:-1] < self.start[1:]).all())
+
     def regular_tags(self) -> bool:
-        """Whether no tag has whitespace before its '>' (or '/>')."""
+        """Whether every tag is a plain element tag with nothing after its name."""
+        if len(self.start) == 0 or np.isin(self.data[self.start + 1], _MARKUP).any():
+            return False
         before = self.data[self.end - 1 - self.empty]
         return not np.isin(before, _WHITESPACE).any()
 
     def name_ids(self, names: list[str]) -> np.ndarray:
         """Index in `names` of each opening tag's name; -1 for a name not listed."""
         first = self.start[self.opening] + 1
-        length = self.end[self.opening] - self.empty[self.opening] - first
-        words = np.ndarray((self.size + 1,), "<u8", self.data, 0, (1,))
-
-        def word(w: int) -> np.ndarray:
-            bits = np.clip(length - 8 * w, 0, 8).astype(np.uint64) * np.uint64(8)
-            mask = np.where(bits == 64, ~np.uint64(0), (np.uint64(1) << bits) - np.uint64(1))
-            return words[first + 8 * w] & mask
-
-        known = _name_words(names)
-        multipliers = np.array(
-            [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], np.uint64
-        )
+        length = (self.end[self.opening] - self.empty[self.opening] - first).astype(np.int64)
+        base = self.data.base if self.data.base is not None else self.data
+        offset = self.data.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+        words = np.ndarray((len(base) - 8,), "<u8", base, 0, (1,))
+        first = first + offset
+        known = _known_words(names)
         lengths = np.array([len(n.encode()) for n in names], np.int64)
+        hashed, parts = length.astype(np.uint64), []
         with np.errstate(over="ignore"):
-            hashed = length.astype(np.uint64)
-            known_hash = lengths.astype(np.uint64)
-            for w in range(_WORDS):
-                hashed = hashed + word(w) * multipliers[w]
-                known_hash = known_hash + known[:, w] * multipliers[w]
+            for w in range(3):  # names up to 24 bytes, as three 8-byte words
+                rows = np.flatnonzero(length > 8 * w) if w else slice(None)
+                value = words[first[rows] + 8 * w] & _MASKS[np.clip(length[rows] - 8 * w, 0, 8)]
+                hashed[rows] += value * _MULTIPLIERS[w]
+                parts.append((rows, value))
+            known_hash = lengths.astype(np.uint64) + known @ _MULTIPLIERS
         order = np.argsort(known_hash)
-        slot = np.minimum(np.searchsorted(known_hash[order], hashed), len(names) - 1)
-        ids = order[slot]
-        same = (known_hash[ids] == hashed) & (lengths[ids] == length)
-        for w in range(_WORDS):  # a hash match is confirmed word by word
-            same &= word(w) == known[ids, w]
+        ids = order[np.minimum(np.searchsorted(known_hash[order], hashed), len(names) - 1)]
+        same = (known_hash[ids] == hashed) & (lengths[ids] == length) & (length <= 24)
+        for w, (rows, value) in enumerate(parts):  # confirm the hash match word by word
+            same[rows] &= known[ids[rows], w] == value
         return np.where(same, ids, -1)
 
 
-def _rank(mask: np.ndarray) -> np.ndarray:
-    """For each position, how many positions before it are in `mask`."""
-    return np.cumsum(mask) - mask
+def _known_words(names: list[str]) -> np.ndarray:
+    """Each name's first 24 bytes as three little-endian words, zero padded."""
+    padded = b"".join(n.encode()[:24].ljust(24, b"\0") for n in names)
+    return np.frombuffer(padded, "<u8").reshape(len(names), 3).copy()
 
 
 class _Layout:
@@ -145,10 +160,12 @@ class _Tree:
         following = np.minimum(where + 1, len(tokens.start) - 1)
         self.text_end = np.where(self.empty, self.text_start, tokens.start[following])
         self.parent = np.full(len(where), -1, np.int64)
+        positions = np.arange(len(where))
         for level in range(2, int(self.depth.max(initial=1)) + 1):
-            above = np.flatnonzero(self.depth == level - 1)
-            here = np.flatnonzero(self.depth == level)
-            self.parent[here] = above[np.searchsorted(above, here) - 1]
+            # The parent is the last element one level up before this one (document order).
+            last_above = np.maximum.accumulate(np.where(self.depth == level - 1, positions, -1))
+            here = self.depth == level
+            self.parent[here] = last_above[here]
 
     def regular(self, names: _Layout) -> bool:
         """Whether every element is a known one in its place, and each CHILD has one HEADER."""
@@ -171,43 +188,41 @@ class _Builder:
     def __init__(self, tokens: _Tokens, tree: _Tree, names: _Layout) -> None:
         self.data, self.tree, self.names = tokens.data, tree, names
         self.carriage_returns = bool((tokens.data == ord("\r")).any())
-        is_child = tree.depth == 2
-        self.child_rank = _rank(is_child)
+        order = np.argsort(tree.ids.astype(np.int16), kind="stable")
+        self._bounds = np.concatenate(
+            [[0], np.cumsum(np.bincount(tree.ids, minlength=len(names.names)))]
+        )
+        self._order = order
+        self.child_positions = self._rows(layout.CHILD)
         self.header = self._own_columns(layout.HEADER, layout.HEADER_LEAVES)
-        self.children = int(is_child.sum())
 
     def _strings(self, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
-        """Text between each start and end; empty text where start == end."""
-        lengths = ends - starts
-        offsets = np.zeros(len(starts) + 1, np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        gather = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
-        text = pa.LargeStringArray.from_buffers(
-            len(starts), pa.py_buffer(offsets), pa.py_buffer(self.data[gather].tobytes())
-        ).cast(pa.string())
+        text = _strings(self.data, starts, ends)
         if self.carriage_returns:  # the XML parser reads CR LF (and lone CR) as LF
             text = pc.replace_substring(pc.replace_substring(text, "\r\n", "\n"), "\r", "\n")
         return text
 
     def _rows(self, element: str) -> np.ndarray:
-        return np.flatnonzero(self.tree.ids == self.names.id[element])
+        """Positions of the opening tags named `element`, in document order."""
+        name = self.names.id[element]
+        return self._order[self._bounds[name] : self._bounds[name + 1]]
 
     def _own_columns(
         self, element: str, fields: tuple[str, ...] | frozenset[str]
     ) -> dict[str, pa.Array]:
         """Each field of the records `element` holds: text by record, empty where absent."""
         tree, rows = self.tree, self._rows(element)
-        is_row = np.zeros(len(tree.ids), bool)
-        is_row[rows] = True
-        rank = _rank(is_row)
         columns = {}
         for field in fields:
-            found = np.flatnonzero((tree.ids == self.names.id[field]) & is_row[tree.parent])
-            row = rank[tree.parent[found]]
+            found = self._rows(field)
+            parent = tree.parent[found]
+            found, parent = found[parent >= 0], parent[parent >= 0]
+            found = found[tree.ids[parent] == self.names.id[element]]
+            row = np.searchsorted(rows, tree.parent[found])
             if np.any(np.diff(row) <= 0):
                 raise _Irregular  # a field given twice in one record
-            starts = np.zeros(len(rows), np.int64)
-            ends = np.zeros(len(rows), np.int64)
+            starts = np.zeros(len(rows), np.int32)
+            ends = np.zeros(len(rows), np.int32)
             starts[row], ends[row] = tree.text_start[found], tree.text_end[found]
             columns[field] = self._strings(starts, ends)
         return columns
@@ -219,7 +234,7 @@ class _Builder:
         child = self.tree.parent[rows]
         if element != layout.EPISODE:
             child = self.tree.parent[child]
-        ranks = pa.array(self.child_rank[child])
+        ranks = pa.array(np.searchsorted(self.child_positions, child))
         for key in _FROM_HEADER:
             columns[key] = self.header[key].take(ranks)
         return columns
@@ -256,7 +271,7 @@ def read_regular(data: bytes, spec: Spec) -> FastTables | None:
     if body is None:
         return None
     tokens = _Tokens(body)
-    if len(tokens.start) == 0 or not tokens.regular_tags():
+    if not tokens.regular_tags():
         return None
     names = _Layout(spec)
     tree = _Tree(tokens, tokens.name_ids(names.names))
