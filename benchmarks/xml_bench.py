@@ -47,7 +47,7 @@ def step(name: str, csv_folder: Path, xml_file: Path) -> dict[str, object]:
         xml_reader.FAST_MAX_BYTES = -1  # every file goes the streaming way
     wall, cpu = time.perf_counter(), time.process_time()
     if name == "write_xml":
-        write_xml_return(ret, xml_file)  # type: ignore[arg-type]
+        write_xml_return(ret, xml_file)
     elif name == "read_csv":
         ret = read_return([csv_folder], year=YEAR)
     else:

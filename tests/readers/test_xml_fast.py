@@ -46,7 +46,7 @@ IRREGULAR = {
 }
 
 
-def _both(path: Path, year: int, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def _both(path: Path, year: int, monkeypatch: pytest.MonkeyPatch):
     fast = xml_reader.read_xml_return(path, year, None)
     with monkeypatch.context() as patch:
         patch.setattr(xml_reader, "FAST_MAX_BYTES", -1)
