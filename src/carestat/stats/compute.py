@@ -7,11 +7,13 @@ from collections.abc import Callable, Iterable, Mapping
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from carestat.stats.context import Context, build_context, materialise_table
+from carestat.stats.context import Context, build_context
 from carestat.stats.geography import with_geography
 from carestat.stats.measures import adoption, flows, looked_after, outcomes, stability
 from carestat.stats.measures.common import COLUMNS, TOTAL
+from carestat.stats.plan import run_plan
 
 Measure = Callable[[Context], ir.Table | list[ir.Table]]
 
@@ -27,17 +29,18 @@ RATE_MEASURES = ("looked_after_31_march", "looked_after_during_year", "started_d
                  "ceased_during_year")  # fmt: skip
 ALL_GROUPS = "ALL"
 THREE_YEAR = ("adoption_a1", "adoption_a2", "adoption_a10")
+ORDER = ["measure", "breakdown", "year", "geographic_level", "region_code", "la", "category"]
 
 
 def council_measures(ctx: Context) -> ir.Table:
-    """All measures for every council and year, in the shared result shape."""
+    """All measures for every council and year, in the shared result shape (with rates and averages)."""
     parts: list[ir.Table] = []
     for measure in MEASURES:
         out = measure(ctx)
         parts.extend(out if isinstance(out, list) else [out])
     results = ibis.union(*parts)
-    if ctx.materialise:
-        results = materialise_table(results)
+    if ctx.stage is not None:
+        results = ctx.stage("results", results)
     return ibis.union(results, rates(results, ctx.tables["population"]), three_year(results))
 
 
@@ -66,9 +69,7 @@ def rates(results: ir.Table, population: ir.Table) -> ir.Table:
 def three_year(results: ir.Table) -> ir.Table:
     """Three-year averages of the scorecard means: days and children pooled over years Y-2..Y."""
     base = results.filter(results.measure.isin(THREE_YEAR))
-    offsets = ibis.memtable({"offset": [0, 1, 2]})
-    spread = base.cross_join(offsets)
-    spread = spread.mutate(year=(spread.year + spread.offset).cast("int32"))
+    spread = ibis.union(*(base.mutate(year=(base.year + k).cast("int32")) for k in (0, 1, 2)))
     held = results.select("la", "year").distinct()
     spread = spread.join(held, ["la", "year"])
     keys = ["measure", "breakdown", "category", "la", "year", "kind"]
@@ -88,13 +89,25 @@ def compute(
 
     `years` and `la` select what is returned; the whole history is still used to build periods.
     The result has the EES geography columns, the measure keys, `numerator` and `denominator`.
+    By default the SQL compiled once per engine and code version runs straight on the engine
+    (`carestat.stats.plan`); `materialise=False` runs the Ibis expression instead (same result).
     """
     if la is not None:
         tables = {name: t.filter(t.la == la) for name, t in tables.items()}
-    ctx = build_context(tables, materialise=materialise)
-    out = with_geography(council_measures(ctx))
+    if materialise:
+        out = run_plan(tables)
+    else:
+        out = measures_expression(build_context(tables)).to_pyarrow()
     if years is not None:
-        out = out.filter(out.year.isin(list(years)))
-    return out.order_by(
-        ["measure", "breakdown", "year", "geographic_level", "region_code", "la", "category"]
-    ).to_pyarrow()
+        out = out.filter(
+            pc.is_in(out["year"], pa.array(list(years), out.schema.field("year").type))
+        )
+    return out
+
+
+def measures_expression(ctx: Context) -> ir.Table:
+    """The whole result as one Ibis expression: council measures with geography, in a fixed order."""
+    out = council_measures(ctx)
+    if ctx.stage is not None:
+        out = ctx.stage("council_results", out)
+    return with_geography(out).order_by(ORDER)

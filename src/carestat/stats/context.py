@@ -9,46 +9,71 @@ from dataclasses import dataclass, field
 import ibis
 import ibis.expr.types as ir
 
-from carestat.stats.periods import add_periods, year_end, year_start
+from carestat.stats.periods import add_periods, age_days, age_years, year_end, year_start
 from carestat.stats.repair import repair_episodes
 
 OLD_SEX = {"1": "M", "2": "F"}  # SEX was 1/2 until 2023-24, M/F/U from 2024-25
+Stage = Callable[[str, ir.Table], ir.Table]  # turns a derived table into one computed once
 
 
 @dataclass(frozen=True)
 class Context:
-    """Shared inputs: the returns held, each child's header and the repaired episode history."""
+    """Shared inputs: the returns held, each child's header and the repaired episode history.
+
+    `children` and `episodes` carry ages derived from the exact dates of birth (`age_march`, the
+    age on 31 March of the year `age_march_year`; `age_days_decom`, `age_years_decom` and
+    `age_years_dec` on each episode): taken from the store where a pooled load derived them before
+    coarsening DOB, else computed from DOB. Measures use these, never DOB itself.
+    """
 
     tables: Mapping[str, ir.Table]
     returns: ir.Table  # la, year, year_start, year_end
-    children: ir.Table  # la, CHILD, DOB, SEX, ETHNIC (newest header), uasc (bool)
-    episodes: ir.Table  # repaired episodes with periods and the child's DOB
-    materialise: bool = False
+    children: ir.Table  # la, CHILD, DOB, SEX, ETHNIC (newest header), uasc, age_march(_year)
+    episodes: ir.Table  # repaired episodes with periods, the child's header columns and ages
+    stage: Stage | None = None
     memo: dict[str, ir.Table] = field(default_factory=dict)
 
+    @property
+    def materialise(self) -> bool:
+        """Whether derived tables are computed once rather than inlined into every query."""
+        return self.stage is not None
+
     def derived(self, name: str, build: Callable[[Context], ir.Table]) -> ir.Table:
-        """A derived table shared by several measures, built (and materialised) once per context."""
+        """A derived table shared by several measures, built (and staged) once per context."""
         if name not in self.memo:
             table = build(self)
-            self.memo[name] = materialise_table(table) if self.materialise else table
+            self.memo[name] = self.stage(name, table) if self.stage else table
         return self.memo[name]
 
 
-def build_context(tables: Mapping[str, ir.Table], materialise: bool = False) -> Context:
+def build_context(
+    tables: Mapping[str, ir.Table], materialise: bool = False, stage: Stage | None = None
+) -> Context:
     """Build the shared inputs from a mapping of canonical table name to Ibis table.
 
     With `materialise`, the derived tables are computed once into temporary tables on the engine
-    (each measure would otherwise recompute the repair and the periods).
+    (each measure would otherwise recompute the repair and the periods). `stage` replaces that
+    step (the compiled plan uses it to name each derived table instead of computing it).
     """
+    if stage is None and materialise:
+        stage = _materialise_stage
     header = tables["Header"]
     returns = header.select("la", "year").union(tables["Episodes"].select("la", "year")).distinct()
     returns = returns.mutate(year_start=year_start(returns.year), year_end=year_end(returns.year))
     children = _children(header, tables.get("UASC"))
     episodes = add_periods(repair_episodes(tables["Episodes"]))
     episodes = episodes.join(children, ["la", "CHILD"], how="left").drop("la_right", "CHILD_right")
-    if materialise:
-        returns, children, episodes = (materialise_table(x) for x in (returns, children, episodes))
-    return Context(tables, returns, children, episodes, materialise=materialise)
+    episodes = with_episode_ages(episodes)
+    if stage is not None:
+        returns = stage("returns", returns)
+        children = stage("children", children)
+        episodes = stage("episodes", episodes)
+    return Context(tables, returns, children, episodes, stage=stage)
+
+
+def _materialise_stage(name: str, table: ir.Table) -> ir.Table:
+    """Stage by computing into a temporary table now."""
+    return materialise_table(table)
 
 
 def _children(header: ir.Table, uasc: ir.Table | None) -> ir.Table:
@@ -57,12 +82,40 @@ def _children(header: ir.Table, uasc: ir.Table | None) -> ir.Table:
     ranked = header.mutate(_rank=ibis.row_number().over(newest))
     kids = ranked.filter(ranked._rank == 0)
     sex = kids.SEX.substitute(OLD_SEX)
-    kids = kids.select("la", "CHILD", "DOB", "ETHNIC", SEX=sex)
+    kids = kids.select(
+        "la", "CHILD", "DOB", "ETHNIC", SEX=sex,
+        age_march=derived_or(kids, "age_years_31_march", age_years(kids.DOB, year_end(kids.year))),
+        age_march_year=kids.year.cast("int32"),
+    )  # fmt: skip
     if uasc is None:
         return kids.mutate(uasc=ibis.literal(False))
     flagged = uasc.select("la", "CHILD").distinct().mutate(_u=ibis.literal(True))
     kids = kids.join(flagged, ["la", "CHILD"], how="left").drop("la_right", "CHILD_right")
     return kids.mutate(uasc=kids._u.fill_null(False)).drop("_u")
+
+
+def derived_or(table: ir.Table, column: str, fallback: ir.Value) -> ir.Value:
+    """A column derived on load (pooled stores) where the table has it and it is set, else `fallback`."""
+    if column in table.columns:
+        return table[column].cast(fallback.type()).coalesce(fallback)
+    return fallback
+
+
+def with_episode_ages(eps: ir.Table) -> ir.Table:
+    """Ages at the episode's start (days and years) and end (years), from the store or from DOB."""
+    return eps.mutate(
+        age_days_decom=derived_or(eps, "age_days_decom", age_days(eps.DOB, eps.DECOM)),
+        age_years_decom=derived_or(eps, "age_years_decom", age_years(eps.DOB, eps.DECOM)),
+        age_years_dec=derived_or(eps, "age_years_dec", age_years(eps.DOB, eps.DEC)),
+    )
+
+
+def age_on_31_march(rows: ir.Table) -> ir.IntegerValue:
+    """Age in completed years on 31 March of each row's `year` (rows carry the child's columns).
+
+    Age on 31 March rises by exactly one a year, so the age at one year end gives every other.
+    """
+    return (rows.age_march + (rows.year.cast("int32") - rows.age_march_year)).cast("int32")
 
 
 def episodes_by_year(ctx: Context) -> ir.Table:

@@ -42,12 +42,15 @@ def with_geography(results: ir.Table) -> ir.Table:
 
     Sums numerators and denominators, so means, percentages and rates stay exact at every level.
     """
-    lookup = ibis.memtable(council_lookup())
-    t = results.left_join(lookup, "la").drop("la_right")
-    t = t.mutate(
-        region_code=t.region_code.fill_null(UNKNOWN_REGION[0]),
-        region_name=t.region_name.fill_null(UNKNOWN_REGION[1]),
-        la_name=t.la_name.fill_null(t.la),
+    lookup = council_lookup().to_pylist()  # written into the SQL: no table to upload
+    names = {row["la"]: row["la_name"] for row in lookup}
+    regions = {row["la"]: row["region_code"] for row in lookup}
+    region_names = {row["region_code"]: row["region_name"] for row in lookup}
+    region = results.la.substitute(regions, else_=UNKNOWN_REGION[0])
+    t = results.mutate(
+        region_code=region,
+        region_name=region.substitute(region_names, else_=UNKNOWN_REGION[1]),
+        la_name=results.la.substitute(names, else_=results.la),
     )
     keys = ["measure", "breakdown", "category", "year", "kind"]
     sums = {"numerator": t.numerator.sum(), "denominator": t.denominator.sum()}

@@ -65,6 +65,15 @@ def _close_and_truncate(eps: ir.Table) -> ir.Table:
     eps = eps.mutate(_next=next_start)
     closes = eps.DEC.isnull() & eps._next.notnull()
     overlaps = eps.DEC.notnull() & eps._next.notnull() & (eps._next < eps.DEC)
+    if "age_years_decom" in eps.columns:  # ages derived on load: the end moves, so do they
+        eps = eps.mutate(
+            age_years_dec=ibis.ifelse(
+                closes | overlaps, eps.age_years_decom.lead().over(w), eps.age_years_dec
+            ),
+            age_days_dec=ibis.ifelse(
+                closes | overlaps, eps.age_days_decom.lead().over(w), eps.age_days_dec
+            ),
+        )
     eps = eps.mutate(
         dec_as_returned=eps.DEC,
         DEC=ibis.ifelse(closes | overlaps, eps._next, eps.DEC),

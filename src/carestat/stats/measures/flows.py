@@ -10,7 +10,7 @@ import ibis.expr.types as ir
 
 from carestat.stats.context import Context, episodes_by_year
 from carestat.stats.measures.common import CEASED_AGE_GROUPS, age_group, first_per_child, tally
-from carestat.stats.periods import age_days, age_years, is_short_break
+from carestat.stats.periods import is_short_break
 
 CONTINUES = "X1"
 DURATION_BANDS = (
@@ -31,8 +31,7 @@ def _starts(ctx: Context) -> ir.Table:
     in_year = (eps.year_start <= eps.DECOM) & (eps.year_end >= eps.DECOM)
     eps = eps.filter(in_year & eps.is_period_start & ~is_short_break(eps))
     eps = first_per_child(eps, "DECOM")
-    age = age_years(eps.DOB, eps.DECOM)
-    days = age_days(eps.DOB, eps.DECOM)
+    age, days = eps.age_years_decom, eps.age_days_decom
     newborn = ibis.cases((days < 7, "Under 7 days"), (days.notnull(), "7 days or over"), else_=None)
     return eps.mutate(
         age=age, age_group=age_group(age), newborn=newborn, uasc_label=eps.uasc.cast("string")
@@ -63,7 +62,7 @@ def _ceasings(ctx: Context) -> ir.Table:
     in_year = (eps.year_start <= eps.DEC) & (eps.year_end >= eps.DEC)
     ended = eps.is_period_end & (eps.REC.fill_null("") != CONTINUES)
     eps = first_per_child(eps.filter(in_year & ended & ~is_short_break(eps)), "DEC", last=True)
-    age = age_years(eps.DOB, eps.DEC)
+    age = eps.age_years_dec
     days = eps.DEC.delta(eps.period_start, unit="day")
     cases = [(days >= low, label) for low, label in reversed(DURATION_BANDS)]
     return eps.mutate(

@@ -8,9 +8,9 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from carestat.stats.context import Context, episodes_by_year
+from carestat.stats.context import Context, age_on_31_march, episodes_by_year
 from carestat.stats.measures.common import age_group, first_per_child, tally
-from carestat.stats.periods import age_years, is_short_break, looked_after_on
+from carestat.stats.periods import is_short_break, looked_after_on
 
 AT_31_MARCH_BREAKDOWNS = {
     "age_group": "age_group",
@@ -33,7 +33,7 @@ def _on_31_march(ctx: Context) -> ir.Table:
     eps = episodes_by_year(ctx)
     eps = eps.filter(looked_after_on(eps, eps.year_end) & ~is_short_break(eps))
     eps = first_per_child(eps, "DECOM", last=True)  # overlapping data: the newest episode
-    age = age_years(eps.DOB, eps.year_end)
+    age = age_on_31_march(eps)
     return eps.mutate(age=age, age_group=age_group(age))
 
 
@@ -59,8 +59,7 @@ def looked_after_during_year(ctx: Context) -> ir.Table:
     """
     eps = episodes_by_year(ctx)
     eps = first_per_child(eps.filter(~is_short_break(eps)), "DECOM", last=True)
-    age = age_years(eps.DOB, eps.year_end)
-    eps = eps.mutate(age_group=age_group(age))
+    eps = eps.mutate(age_group=age_group(age_on_31_march(eps)))
     return tally(eps, "looked_after_during_year", {"age_group": "age_group", "sex": "SEX"})
 
 

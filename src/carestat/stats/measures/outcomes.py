@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from carestat.stats.context import Context
+from carestat.stats.context import Context, derived_or
 from carestat.stats.measures.common import KEYS, mean_of, share_of, tally
 from carestat.stats.periods import age_years, year_end
 
@@ -42,7 +42,8 @@ def care_leavers(ctx: Context) -> ir.Table:
     birthday). Breakdowns each sum to the total. Source: DfE tables F1-F2.
     """
     t = ctx.tables["OC3"]
-    t = t.mutate(age=age_years(t.DOB, year_end(t.year)))
+    age = age_years(t.DOB, year_end(t.year))  # pooled stores: derived on load, DOB coarsened
+    t = t.mutate(age=derived_or(t, "age_years_31_march", age))
     breakdowns = {
         "age": "age",
         "in_touch": "IN_TOUCH",
