@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint format bench parity clean docs
+.PHONY: demo test lint format bench parity calibrate clean docs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ bench: $(STAMP)
 parity: $(STAMP)
 	$(BIN)/python -m tools.parity.run
 	$(BIN)/python -m tools.parity.faults
+
+calibrate: $(STAMP)
+	$(BIN)/python tools/calibrate.py --seeds 200
+	$(BIN)/python tools/calibrate.py --seeds 200 --frailty 0.01 --first-seed 1000
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache .ruff_cache

@@ -21,7 +21,7 @@ from carestat.evidence.result import Finding, wilson_interval, year_span, z_valu
 AGE_BANDS = ((0, "under 1"), (1, "1 to 4"), (5, "5 to 9"), (10, "10 to 15"), (16, "16 and over"))
 ROUTES = ("return home", "adoption", "special guardianship", "child arrangements", "18 and over")
 ROUTE_CODES = {
-    "return home": ("E4A", "E4B", "E13", "E1"),
+    "return home": ("E4A", "E4B", "E13"),
     "adoption": ("E11", "E12"),
     "special guardianship": ("E43", "E44", "E45", "E46", "E47", "E48"),
     "child arrangements": ("E41",),
