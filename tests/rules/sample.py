@@ -21,12 +21,12 @@ def _dmy(days: np.ndarray) -> pa.Array:
     return pa.array([f"{d[8:10]}/{d[5:7]}/{d[0:4]}" for d in iso], pa.string())
 
 
-def sample_return(children: int, year: int = 2025, seed: int = 1) -> Return:
-    """Each child: a Header row, two episodes joined by X1 (the second open), one review."""
+def sample_return(children: int, year: int = 2025, seed: int = 1, first_id: int = 100000) -> Return:
+    """Each child: Header, two episodes joined by X1 (the second open), a review, PrevPerm Z1."""
     rng = np.random.default_rng(seed)
     spec = load_spec(year)
     start = np.datetime64(dt.date(year - 1, 4, 1), "D")
-    ids = np.arange(100000, 100000 + children).astype(str)
+    ids = np.arange(first_id, first_id + children).astype(str)
     age_days = rng.integers(5 * 365, 16 * 365, children)
     dob = start - age_days
     first = start + rng.integers(0, 150, children)
@@ -58,6 +58,11 @@ def sample_return(children: int, year: int = 2025, seed: int = 1) -> Return:
             "DOB": _dmy(dob),
             "REVIEW": _dmy(first + 20),
             "REVIEW_CODE": pa.array(["PN1"] * children),
+        },
+        "PrevPerm": {
+            "CHILD": pa.array(ids),
+            "DOB": _dmy(dob),
+            "PREV_PERM": pa.array(["Z1"] * children),
         },
     }
     # The second episode is open: blank its DEC.

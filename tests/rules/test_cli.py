@@ -20,9 +20,9 @@ runner = CliRunner()
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    """A valid 2025 return of 30 children, with a 2024 return beside it."""
+    """A valid 2025 return of 30 children, with a 2024 return (other children) beside it."""
     root = tmp_path / "E08000035"
-    write_csv_return(sample_return(30, 2024), root / "2024")
+    write_csv_return(sample_return(30, 2024, first_id=200000), root / "2024")
     write_csv_return(sample_return(30, 2025), root / "2025")
     return root / "2025"
 
