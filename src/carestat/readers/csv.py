@@ -97,6 +97,8 @@ def _blank_rows(table: pa.Table) -> pa.Array:
     """Which rows have nothing but whitespace in every cell."""
     blank = pa.array([True] * table.num_rows, pa.bool_())
     for column in table.columns:
+        if not pc.any(blank).as_py():
+            break  # every row has a value already (the usual case after the first column)
         cell_blank = pc.equal(pc.utf8_trim_whitespace(column), "")
         blank = pc.and_(blank, cell_blank)
     return blank

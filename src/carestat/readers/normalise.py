@@ -63,6 +63,10 @@ def parse_dates(values: pa.Array) -> tuple[pa.Array, pa.Array, list[str]]:
     """
     notes: list[str] = []
     dates = _strict_dates(*_parts(values, _DMY))
+    unread = pc.and_(pc.is_valid(values), pc.is_null(dates))
+    if not pc.any(unread).as_py():
+        return dates, pa.nulls(len(values), pa.string()), notes
+    values = pc.if_else(unread, values, None)  # the other forms are looked for only here
     iso = _strict_dates(*_parts(values, _ISO))
     if pc.any(pc.is_valid(iso)).as_py():
         notes.append(f"{pc.count(iso).as_py()} written YYYY-MM-DD were read as dates")
