@@ -13,6 +13,11 @@ from carestat.stats.periods import add_periods, age_days, age_years, year_end, y
 from carestat.stats.repair import repair_episodes
 
 OLD_SEX = {"1": "M", "2": "F"}  # SEX was 1/2 until 2023-24, M/F/U from 2024-25
+# Episode columns the measures use (postcodes, URN and reasons for moving are left behind: every
+# window sorts whole rows, so narrow rows are fast rows), and the ages a pooled load derives.
+EPISODE_COLUMNS = ("la", "year", "_row", "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE",
+                   "PLACE_PROVIDER", "DEC", "REC")  # fmt: skip
+DERIVED_AGES = ("age_days_decom", "age_years_decom", "age_days_dec", "age_years_dec")
 Stage = Callable[[str, ir.Table], ir.Table]  # turns a derived table into one computed once
 
 
@@ -61,12 +66,14 @@ def build_context(
     returns = header.select("la", "year").union(tables["Episodes"].select("la", "year")).distinct()
     returns = returns.mutate(year_start=year_start(returns.year), year_end=year_end(returns.year))
     children = _children(header, tables.get("UASC"))
-    episodes = add_periods(repair_episodes(tables["Episodes"]))
+    if stage is not None:
+        returns, children = stage("returns", returns), stage("children", children)
+    raw = tables["Episodes"]
+    raw = raw.select(*(c for c in (*EPISODE_COLUMNS, *DERIVED_AGES) if c in raw.columns))
+    episodes = add_periods(repair_episodes(raw))
     episodes = episodes.join(children, ["la", "CHILD"], how="left").drop("la_right", "CHILD_right")
     episodes = with_episode_ages(episodes)
     if stage is not None:
-        returns = stage("returns", returns)
-        children = stage("children", children)
         episodes = stage("episodes", episodes)
     return Context(tables, returns, children, episodes, stage=stage)
 

@@ -6,8 +6,6 @@ on the same day; a period starts with RNE = S (or wherever the chain breaks, if 
 
 from __future__ import annotations
 
-from typing import Any
-
 import ibis
 import ibis.expr.types as ir
 
@@ -24,55 +22,58 @@ def add_periods(episodes: ir.Table) -> ir.Table:
     `period_ls` (the category of need and legal status at the start of the period), and
     `placement_start` (when the placement this episode belongs to began: the latest episode of the
     period so far with RNE S, P, T or B).
+
+    Two passes over the child's episodes in date order (neighbours, then running totals) and one
+    aggregate per period: each window is a sort, the costliest step at national scale.
     """
     w = ibis.window(group_by=["la", "CHILD"], order_by=["DECOM"])
-    prev_rec = episodes.REC.lag().over(w)
-    prev_dec = episodes.DEC.lag().over(w)
-    new = (
-        (episodes.RNE == "S")
+    e = episodes
+    new = _starts_period(e.RNE, e.REC.lag().over(w), e.DEC.lag().over(w), e.DECOM)
+    next_decom = e.DECOM.lead().over(w)
+    next_new = _starts_period(e.RNE.lead().over(w), e.REC, e.DEC, next_decom)
+    t = e.mutate(
+        _new=ibis.ifelse(new, 1, 0),
+        is_period_end=next_decom.isnull() | next_new,
+        _rn=ibis.row_number().over(w),
+    )
+    running = ibis.window(group_by=["la", "CHILD"], order_by=["DECOM"], rows=(None, 0))
+    moved = ibis.ifelse(t.RNE.isin(NEW_PLACEMENT) | (t._new == 1), t.DECOM, ibis.null("date"))
+    t = t.mutate(
+        period_number=t._new.sum().over(running),
+        _start_rn=ibis.ifelse(t._new == 1, t._rn, ibis.null("int64")).max().over(running),
+        placement_start=moved.max().over(running),  # dates ascend: the latest move of this period
+        is_period_start=t._new == 1,
+    )
+    t = t.mutate(episode_in_period=(t._rn - t._start_rn + 1).cast("int64"))
+    return t.join(_period_facts(t), ["la", "CHILD", "period_number"]).drop(
+        "_new", "_rn", "_start_rn"
+    )
+
+
+def _starts_period(
+    rne: ir.StringValue, prev_rec: ir.StringValue, prev_dec: ir.DateValue, decom: ir.DateValue
+) -> ir.BooleanValue:
+    """Whether an episode begins a period: RNE S, or the previous one did not continue into it."""
+    starts = (
+        (rne == "S")
         | prev_dec.isnull()
         | (prev_rec.fill_null("") != CONTINUES)
-        | (prev_dec != episodes.DECOM)
+        | (prev_dec != decom)
     )
-    t = episodes.mutate(_new=ibis.ifelse(new, 1, 0))
-    running = ibis.window(group_by=["la", "CHILD"], order_by=["DECOM"], rows=(None, 0))
-    t = t.mutate(period_number=t._new.sum().over(running))
-    in_period = ibis.window(group_by=["la", "CHILD", "period_number"], order_by=["DECOM"])
-    t = t.mutate(
-        episode_in_period=ibis.row_number().over(in_period) + 1,
-        _next_period=t.period_number.lead().over(w),
-    )
-    t = t.mutate(
-        is_period_start=t.episode_in_period == 1,
-        is_period_end=t._next_period.isnull() | (t._next_period != t.period_number),
-    )
-    period = ibis.window(group_by=["la", "CHILD", "period_number"])
-    so_far = ibis.window(
-        group_by=["la", "CHILD", "period_number"], order_by=["DECOM"], rows=(None, 0)
-    )
-    moved = ibis.ifelse(t.RNE.isin(NEW_PLACEMENT) | t.is_period_start, t.DECOM, ibis.null("date"))
-    return (
-        t.mutate(
-            placement_start=moved.max().over(so_far),
-            period_start=t.DECOM.min().over(period),
-            period_end=_first_where(t.is_period_end, t.DEC, period),
-            _open=ibis.ifelse(t.is_period_end & t.DEC.isnull(), 1, 0).max().over(period),
-            period_cin=_first_where(t.is_period_start, t.CIN, period),
-            period_ls=_first_where(t.is_period_start, t.LS, period),
-        )
-        .pipe(_null_open_end)
-        .drop("_new", "_next_period", "_open")
-    )
+    return starts.fill_null(False)
 
 
-def _null_open_end(t: ir.Table) -> ir.Table:
-    """A period whose last episode is open has no end."""
-    return t.mutate(period_end=ibis.ifelse(t._open == 1, ibis.null("date"), t.period_end))
-
-
-def _first_where(flag: ir.BooleanValue, value: ir.Value, window: Any) -> ir.Value:
-    """The value on the (single) row of the window where `flag` holds."""
-    return ibis.ifelse(flag, value, ibis.null(value.type())).max().over(window)
+def _period_facts(t: ir.Table) -> ir.Table:
+    """One row per period: its start, end (null while open) and need and status at the start."""
+    facts = t.group_by(["la", "CHILD", "period_number"]).aggregate(
+        period_start=t.DECOM.min(),
+        period_end=ibis.ifelse(t.is_period_end, t.DEC, ibis.null("date")).max(),
+        _open=ibis.ifelse(t.is_period_end & t.DEC.isnull(), 1, 0).max(),
+        period_cin=ibis.ifelse(t.is_period_start, t.CIN, ibis.null("string")).max(),
+        period_ls=ibis.ifelse(t.is_period_start, t.LS, ibis.null("string")).max(),
+    )
+    end = ibis.ifelse(facts._open == 1, ibis.null("date"), facts.period_end)
+    return facts.mutate(period_end=end).drop("_open")
 
 
 def age_years(dob: ir.DateValue, on: ir.DateValue) -> ir.IntegerValue:

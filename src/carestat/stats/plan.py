@@ -137,6 +137,8 @@ def run_plan(tables: Mapping[str, ir.Table]) -> pa.Table:
     dialect = backend.name
     plan = cached_plan({name: t.schema() for name, t in tables.items()}, dialect)
     runner = _Runner(backend)
+    if runner.kind == "duckdb":  # staged tables need no order: lets DuckDB work in parallel
+        runner.execute("SET preserve_insertion_order = false")
     views = [(input_name(name), backend.compile(tables[name])) for name in plan.inputs]
     try:
         for name, sql in views:
@@ -150,6 +152,8 @@ def run_plan(tables: Mapping[str, ir.Table]) -> pa.Table:
             runner.execute(f"DROP TABLE IF EXISTS {name}")
         for name, _ in views:
             runner.execute(f"DROP VIEW IF EXISTS {name}")
+        if runner.kind == "duckdb":
+            runner.execute("RESET preserve_insertion_order")
 
 
 class _Runner:

@@ -34,28 +34,30 @@ def repair_episodes(episodes: ir.Table) -> ir.Table:
 
 
 def _keep_newest_copy(eps: ir.Table) -> ir.Table:
-    """Keep the newest return's copy of each episode, noting duplicates and later corrections."""
-    group = ibis.window(group_by=list(EPISODE_KEY))
-    same_return = ibis.window(group_by=[*EPISODE_KEY, "source_year"])
+    """Keep the newest return's copy of each episode, noting duplicates and later corrections.
+
+    One window (one sort) does it all: copies newest first, so the kept row's own year is the
+    newest, and a following row of the same year means a duplicate within that return.
+    """
     order = ibis.window(
         group_by=list(EPISODE_KEY),
         order_by=[ibis.desc("source_year"), eps.DEC.isnull(), ibis.desc("_row")],
     )
-    eps = eps.mutate(_newest=eps.source_year.max().over(group))
-    older_open = ibis.ifelse((eps.source_year < eps._newest) & eps.DEC.isnull(), 1, 0)
+    open_year = ibis.ifelse(eps.DEC.isnull(), eps.source_year, ibis.null(eps.source_year.type()))
     marked = eps.mutate(
         _rank=ibis.row_number().over(order),
-        _dups=eps.count().over(same_return),
-        _older_open=older_open.max().over(group),
-        _dec_min=eps.DEC.min().over(group),
-        _dec_max=eps.DEC.max().over(group),
-    ).drop("_newest")
+        _next_year=eps.source_year.lead().over(order),
+        _oldest_open=open_year.min().over(order),
+        _dec_min=eps.DEC.min().over(order),
+        _dec_max=eps.DEC.max().over(order),
+    )
     kept = marked.filter(marked._rank == 0)
+    older_open = kept._oldest_open.notnull() & (kept._oldest_open < kept.source_year)
     return kept.mutate(
-        _r1=ibis.ifelse(kept._dups > 1, DUPLICATE, None),
-        _r2=ibis.ifelse((kept._older_open == 1) & kept.DEC.notnull(), CLOSED_LATER, None),
+        _r1=ibis.ifelse(kept._next_year.fill_null(-1) == kept.source_year, DUPLICATE, None),
+        _r2=ibis.ifelse(older_open & kept.DEC.notnull(), CLOSED_LATER, None),
         _r3=ibis.ifelse(kept._dec_min != kept._dec_max, REVISED_LATER, None),
-    ).drop("_rank", "_dups", "_older_open", "_dec_min", "_dec_max")
+    ).drop("_rank", "_next_year", "_oldest_open", "_dec_min", "_dec_max")
 
 
 def _close_and_truncate(eps: ir.Table) -> ir.Table:

@@ -83,8 +83,13 @@ def placements_in_year(ctx: Context) -> ir.Table:
 def _placements_in_year(ctx: Context) -> ir.Table:
     """Build `placements_in_year`."""
     eps = episodes_by_year(ctx)
-    w = ibis.window(group_by=["la", "year", "CHILD"], order_by=["DECOM"])
-    first = ibis.row_number().over(w) == 0
     new_here = (eps.year_start <= eps.DECOM) & eps.RNE.isin(("S", "P", "T", "B"))
-    eps = eps.mutate(_new=ibis.ifelse(first | new_here, 1, 0))
-    return eps.group_by(["la", "year", "CHILD"]).aggregate(placements=eps._new.sum())
+    per_child = eps.group_by(["la", "year", "CHILD"]).aggregate(
+        _moves=ibis.ifelse(new_here, 1, 0).sum(),
+        _first=eps.DECOM.min(),
+        _first_move=ibis.ifelse(new_here, eps.DECOM, ibis.null("date")).min(),
+    )
+    # the placement held on 1 April (or on entry) counts once unless it began as a move this year
+    first_is_move = (per_child._first_move == per_child._first).fill_null(False)
+    held = ibis.ifelse(first_is_move, 0, 1)
+    return per_child.select("la", "year", "CHILD", placements=per_child._moves + held)
