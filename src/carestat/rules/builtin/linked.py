@@ -168,3 +168,77 @@ def _210(t: Env) -> dict[str, Any]:
     j = link(t.Episodes, t.Header)
     bad = (j.r_UPN == "UN4") & (j.DECOM >= date(dt.date(t.year, 3, 24)))
     return flag_both(j, bad, msg("UPN 'UN4' with an episode from ", show(j, "DECOM")), E, H)
+
+
+def _mx(missing: dict[str, str], *episodes: dict[str, str]) -> Example:
+    return Example(
+        {"Missing": [{"CHILD": "1", **missing}], E: [{"CHILD": "1", **e} for e in episodes]}
+    )
+
+
+@rule("575", [E, "Missing"], ["MIS_END"], "The placement the child went missing from ended, so the missing period must end too.",
+      passes=[_mx({"MIS_START": "05/05/2022", "MIS_END": "06/05/2022"}, {"DECOM": "01/05/2022", "DEC": "01/06/2022"}),
+              _mx({"MIS_START": "05/05/2022"}, {"DECOM": "01/05/2022"})],
+      fails=[_mx({"MIS_START": "05/05/2022"}, {"DECOM": "01/05/2022", "DEC": "01/06/2022"})])  # fmt: skip
+def _575(t: Env) -> dict[str, Any]:
+    j = link(t.Missing, t.Episodes)
+    bad = (
+        (j.MIS_START >= j.r_DECOM)
+        & (j.MIS_START <= j.r_DEC)
+        & j.MIS_END.isnull()
+        & j.r_DEC.notnull()
+    )
+    return {
+        "Missing": flag(
+            j,
+            bad,
+            msg(
+                "Missing from ",
+                show(j, "MIS_START"),
+                " has no end but the placement ended ",
+                show(j, "r_DEC"),
+            ),
+        )
+    }
+
+
+@rule("581", [E, "Missing"], ["MIS_START"], "The child went missing at a time they were not looked after.",
+      passes=[_mx({"MIS_START": "05/05/2022"}, {"DECOM": "01/05/2022"})],
+      fails=[_mx({"MIS_START": "30/04/2022"}, {"DECOM": "01/05/2022"}),
+             _mx({"MIS_START": "02/06/2022"}, {"DECOM": "01/05/2022", "DEC": "01/06/2022"})])  # fmt: skip
+def _581(t: Env) -> dict[str, Any]:
+    m = t.Missing
+    j = link(m, t.Episodes)
+    inside = (j.MIS_START >= j.r_DECOM) & ((j.MIS_START <= j.r_DEC) | j.r_DEC.isnull())
+    covered = j.filter(inside.fill_null(False))._row
+    bad = m.MIS_START.notnull() & m._row.isin(j._row) & ~m._row.isin(covered)
+    return {
+        "Missing": flag(
+            m, bad, msg("Missing from ", show(m, "MIS_START"), " when no episode was open")
+        )
+    }
+
+
+@rule("1011", [E, "OC3"], ["IN_TOUCH", "ACTIV", "ACCOM"],
+      "Care leaver information is not required when the last episode ended with care transferred to another council (E3).",
+      passes=[Example({E: [{"CHILD": "1", "DECOM": "01/05/2022", "REC": "E3"}], "OC3": [{"CHILD": "1"}]})],
+      fails=[Example({E: [{"CHILD": "1", "DECOM": "01/05/2022", "REC": "E3"}], "OC3": [{"CHILD": "1", "IN_TOUCH": "YES"}]})])  # fmt: skip
+def _1011(t: Env) -> dict[str, Any]:
+    import ibis
+
+    e = t.Episodes.filter(t.Episodes.DECOM.notnull())
+    latest = e.mutate(
+        n_latest=ibis.row_number().over(
+            ibis.window(group_by=e.CHILD, order_by=[e.DECOM.desc(), e._row.desc()])
+        )
+    )
+    transferred = children(latest.filter((latest.n_latest == 0) & (latest.REC == "E3")))
+    o = t.OC3
+    given = o.IN_TOUCH.notnull() | o.ACTIV.notnull() | o.ACCOM.notnull()
+    return {
+        "OC3": flag(
+            o,
+            given & o.CHILD.isin(transferred),
+            msg("Care leaver data for a child transferred to another council"),
+        )
+    }
