@@ -1,0 +1,77 @@
+"""The engine: never crashes on odd input, skips what it cannot run, flags each table's rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from carestat.rules.engine import validate
+from carestat.rules.examples import example_return
+from carestat.rules.registry import rules_for
+from carestat.spec import SUPPORTED_YEARS, load_spec
+
+JUNK = [
+    "",
+    "  ",
+    "X",
+    "31/02/2020",
+    "2020-13-45",
+    "99999",
+    "NULL",
+    "ÄÖ",
+    "1.5",
+    "'; DROP TABLE x; --",
+]
+
+
+def _junk_return(year: int):  # type: ignore[no-untyped-def]
+    """Every table holds rows of junk in every column (and one plausible child)."""
+    spec = load_spec(year)
+    tables = {}
+    for name, table in spec.tables.items():
+        rows = [
+            {c: JUNK[(i + j) % len(JUNK)] for j, c in enumerate(table.column_names)}
+            for i in range(10)
+        ]
+        rows.append({c: "1" for c in table.column_names})
+        tables[name] = rows
+    return example_return(year, tables)
+
+
+@pytest.mark.parametrize("year", SUPPORTED_YEARS)
+def test_every_rule_runs_on_junk(year: int) -> None:
+    ret = _junk_return(year)
+    report = validate(ret, previous=_junk_return(year - 1))
+    crashed = [s for s in report.rules_skipped if s.reason.startswith("could not run")]
+    assert not crashed
+    assert report.rules_run == len(rules_for(year)) - sum(
+        "providers" in r.needs for r in rules_for(year)
+    )
+
+
+def test_rules_needing_last_year_are_skipped_without_it() -> None:
+    report = validate(example_return(2025, {"Header": [{"CHILD": "1"}]}))
+    skipped = {s.rule: s.reason for s in report.rules_skipped}
+    assert "202" in skipped and "previous" in skipped["202"]
+    assert "202" not in report.rows_examined and report.rows_examined["101"] == 1
+
+
+def test_a_rule_spanning_tables_flags_each_table() -> None:
+    ret = example_return(
+        2025,
+        {"AD1": [{"CHILD": "1", "DATE_MATCH": "02/01/2022"}],
+         "Episodes": [{"CHILD": "1", "DECOM": "01/01/2022", "REC": "E11"}]},
+    )  # fmt: skip
+    report = validate(ret, codes=["331"])
+    assert [(i.rule, i.table, i.row) for i in report.issues] == [
+        ("331", "AD1", 0),
+        ("331", "Episodes", 0),
+    ]
+    assert all(i.child == "1" for i in report.issues)
+
+
+def test_only_requested_codes_run() -> None:
+    report = validate(
+        example_return(2025, {"Header": [{"CHILD": "1", "SEX": "Q"}]}), codes=["101", "103"]
+    )
+    assert report.rules_run == 2
+    assert report.flatten() == [("101", "Header", 0), ("103", "Header", 0)]
