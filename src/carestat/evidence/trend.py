@@ -14,6 +14,8 @@ coverage of a planted 5% a year trend. See docs/explanation/evidence-methods.md.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -41,24 +43,9 @@ def rate_trend(
     cells = data.groupby([council, year], as_index=False)[[count, population]].sum()
     cells["_year"] = cells[year] - cells[year].mean()
     fit = fit_count_model(cells, ["_year"], council, count, population, dispersion)
-    beta, se = fit.coef["_year"], fit.se["_year"]
-    z = z_value(level)
-    first, last = year_span(cells[year])
-    return Finding(
-        measure=measure,
-        effect="change per year",
-        estimate=_percent(beta),
-        lower=_percent(beta - z * se),
-        upper=_percent(beta + z * se),
-        scale="percent",
-        null=0.0,
-        test=_test_name("trend", dispersion),
-        p_value=fit.p_value["_year"],
-        n_councils=int(cells[council].nunique()),
-        first_year=first,
-        last_year=last,
-        level=level,
-        limits=LIMITS,
+    test = _test_name("trend", dispersion)
+    return _percent_finding(
+        fit, "_year", cells, (council, year), measure, "change per year", test, level
     )
 
 
@@ -89,19 +76,32 @@ def trend_difference(
     cells["_stratum"] = cells[council].astype(str) + "|" + cells[group].astype(str)
     terms = ["_year", "_focus_year"]
     fit = fit_count_model(cells, terms, "_stratum", count, population, dispersion, cluster=council)
-    beta, se = fit.coef["_focus_year"], fit.se["_focus_year"]
+    effect = f"difference in change per year, {focus} vs other groups"
+    test = _test_name("year x group interaction", dispersion)
+    return _percent_finding(
+        fit, "_focus_year", cells, (council, year), measure, effect, test, level
+    )
+
+
+def _percent_finding(
+    fit: Any, term: str, cells: pd.DataFrame, keys: tuple[str, str],
+    measure: str, effect: str, test: str, level: float,
+) -> Finding:  # fmt: skip
+    """A Finding for one log-rate-ratio term of a fitted count model, as percent per year."""
+    council, year = keys
+    beta, se = fit.coef[term], fit.se[term]
     z = z_value(level)
     first, last = year_span(cells[year])
     return Finding(
         measure=measure,
-        effect=f"difference in change per year, {focus} vs other groups",
+        effect=effect,
         estimate=_percent(beta),
         lower=_percent(beta - z * se),
         upper=_percent(beta + z * se),
         scale="percent",
         null=0.0,
-        test=_test_name("year x group interaction", dispersion),
-        p_value=fit.p_value["_focus_year"],
+        test=test,
+        p_value=fit.p_value[term],
         n_councils=int(cells[council].nunique()),
         first_year=first,
         last_year=last,
