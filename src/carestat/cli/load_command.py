@@ -45,6 +45,13 @@ def load_command(
     db: DbOption = None,
     year: YearOption = None,
     la: LaOption = None,
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            help="Privacy policy of a new store: local (exact values, the default) or pooled "
+            "(ids hashed with CARESTAT_PSEUDONYM_KEY, dates of birth coarsened)."
+        ),
+    ] = None,
 ) -> None:
     """Load returns into the store; exit 2 if any could not be read or stored."""
     returns, populations = find_inputs(paths)
@@ -53,7 +60,8 @@ def load_command(
     if (year or la) and len(returns) > 1:
         fail(f"--year/--la apply to a single return, but the paths hold {len(returns)} returns")
     try:
-        store = open_store(db)
+        store = open_store(db, policy=policy)
+        store.check_can_load()
     except (StoreError, InputError) as error:
         fail(str(error))
     with store:

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from carestat.model import RAW_SUFFIX, InputError, Return
 
 POLICIES = ("local", "pooled")
+Policy = Literal["local", "pooled"]
 KEY_VARIABLE = "CARESTAT_PSEUDONYM_KEY"
 IDENTIFIERS = ("CHILD", "UPN", "SW_ID")
 BIRTH_DATES = ("DOB", "MC_DOB")
@@ -45,9 +46,7 @@ def pseudonym_key(environ: Mapping[str, str] | None = None) -> bytes:
     return value.encode("utf-8")
 
 
-def apply_policy(
-    ret: Return, policy: Literal["local", "pooled"], key: bytes | None = None
-) -> Return:
+def apply_policy(ret: Return, policy: Policy, key: bytes | None = None) -> Return:
     """The return as a store with this policy holds it (`pooled` reads the key if not given)."""
     if policy not in POLICIES:
         raise InputError(f"unknown privacy policy {policy!r}: use one of {', '.join(POLICIES)}")
@@ -78,23 +77,25 @@ def postcode_sector(value: str) -> str:
 
 
 def add_derived_ages(tables: Mapping[str, pa.Table], year: int) -> dict[str, pa.Table]:
-    """Add exact-date derivations: Episodes get ages at DECOM/DEC, Header the age on 31 March."""
+    """Add exact-date derivations: Episodes get ages at DECOM/DEC, Header and OC3 the age on 31 March."""
     out = dict(tables)
+    for name in ("Header", "OC3"):  # OC3 carries the care leaver's own DOB
+        table = tables.get(name)
+        if table is not None and "DOB" in table.column_names:
+            march = pa.array([dt.date(year, 3, 31)] * table.num_rows, pa.date32())
+            out[name] = table.append_column("age_years_31_march", _age_years(table["DOB"], march))
     header = tables.get("Header")
-    if header is None or "DOB" not in header.column_names:
+    if header is None or "DOB" not in header.column_names or "Episodes" not in tables:
         return out
-    march = pa.array([dt.date(year, 3, 31)] * header.num_rows, pa.date32())
-    out["Header"] = header.append_column("age_years_31_march", _age_years(header["DOB"], march))
     dob = dict(zip(header["CHILD"].to_pylist(), header["DOB"].to_pylist(), strict=True))
-    if "Episodes" in tables:
-        eps = tables["Episodes"]
-        births = pa.array([dob.get(c) for c in eps["CHILD"].to_pylist()], pa.date32())
-        for column in ("DECOM", "DEC"):
-            days = pc.days_between(births, eps[column])
-            eps = eps.append_column(f"age_days_{column.lower()}", days)
-            eps = eps.append_column(f"age_years_{column.lower()}", _age_years(births, eps[column]))
-        within_week = pc.less(eps["age_days_decom"], 7)
-        out["Episodes"] = eps.append_column("entered_within_7_days_of_birth", within_week)
+    eps = tables["Episodes"]
+    births = pa.array([dob.get(c) for c in eps["CHILD"].to_pylist()], pa.date32())
+    for column in ("DECOM", "DEC"):
+        days = pc.days_between(births, eps[column])
+        eps = eps.append_column(f"age_days_{column.lower()}", days)
+        eps = eps.append_column(f"age_years_{column.lower()}", _age_years(births, eps[column]))
+    within_week = pc.less(eps["age_days_decom"], 7)
+    out["Episodes"] = eps.append_column("entered_within_7_days_of_birth", within_week)
     return out
 
 

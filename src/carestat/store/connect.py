@@ -2,26 +2,60 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import ibis
 
+from carestat.privacy.pseudonymise import POLICIES, Policy
 from carestat.store.backend import DuckDbWriter, PostgresWriter, Writer
 from carestat.store.schema import SCHEMA_VERSION, all_ddl
 from carestat.store.store import Store
 from carestat.store.url import StoreError, StoreLocation, parse_store_url, resolve_url
 
 
-def open_store(url: str | None = None) -> Store:
-    """The store at `url` (else `CARESTAT_DB`, else ./carestat.duckdb), its schema ensured."""
+def open_store(url: str | None = None, policy: str | None = None) -> Store:
+    """The store at `url` (else `CARESTAT_DB`, else ./carestat.duckdb), its schema ensured.
+
+    `policy` (`local` or `pooled`) is recorded when the store is created (default `local`);
+    naming a policy that contradicts the one recorded is a StoreError.
+    """
+    if policy is not None and policy not in POLICIES:
+        raise StoreError(f"unknown privacy policy {policy!r}: use one of {', '.join(POLICIES)}")
     location = parse_store_url(resolve_url(url))
     con, writer = _connect(location)
     try:
         ensure_schema(writer)
+        recorded = ensure_policy(writer, policy)
     except Exception:
         con.disconnect()
         raise
-    return Store(location, con, writer)
+    if policy is not None and policy != recorded:
+        con.disconnect()
+        raise StoreError(
+            f"the store {location} keeps data under the {recorded!r} privacy policy, "
+            f"not {policy!r}: a store's policy is chosen when it is created; use another store"
+        )
+    return Store(location, con, writer, cast(Policy, recorded))
+
+
+def ensure_policy(writer: Writer, policy: str | None) -> str:
+    """The store's privacy policy; the first load, or the first `policy` named, records it.
+
+    An empty store with none recorded is still open to either policy; a store that holds loads
+    but has none recorded predates policies and is `local`.
+    """
+    with writer.transaction():
+        rows = writer.execute("SELECT value FROM carestat_meta WHERE key = 'privacy_policy'")
+        if rows:
+            return str(rows[0][0])
+        [(loads,)] = writer.execute("SELECT COUNT(*) FROM loads")
+        if not loads and policy is None:
+            return "local"
+        chosen = "local" if loads else str(policy)
+        writer.execute(
+            "INSERT INTO carestat_meta (key, value) VALUES ('privacy_policy', ?)", (chosen,)
+        )
+    return chosen
 
 
 def _connect(location: StoreLocation) -> tuple[Any, Writer]:

@@ -31,6 +31,19 @@ POPULATION_DDL = """CREATE TABLE IF NOT EXISTS population (
   ethnic TEXT NOT NULL, population BIGINT NOT NULL)"""
 
 
+# Ages derived on load from the exact dates of birth (filled by a pooled load, whose DOB is then
+# coarsened; null in local stores, where the statistics use the exact DOB): name -> SQL type.
+DERIVED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "Header": (("age_years_31_march", "INTEGER"),),
+    "Episodes": (
+        ("age_days_decom", "INTEGER"), ("age_years_decom", "INTEGER"),
+        ("age_days_dec", "INTEGER"), ("age_years_dec", "INTEGER"),
+        ("entered_within_7_days_of_birth", "BOOLEAN"),
+    ),
+    "OC3": (("age_years_31_march", "INTEGER"),),
+}  # fmt: skip
+ARROW_TYPES = {"INTEGER": pa.int32(), "BOOLEAN": pa.bool_()}
+
 STORE_NAMES = {
     "Header": "header", "Episodes": "episodes", "Reviews": "reviews", "UASC": "uasc",
     "OC2": "oc2", "OC3": "oc3", "AD1": "ad1", "PlacedAdoption": "placed_adoption",
@@ -63,13 +76,23 @@ def data_ddl(table: str) -> str:
         f'"{name}" {"DATE" if kind is ColumnType.DATE else "TEXT"}'
         for name, kind in store_columns(table)
     ]
+    parts += [f'"{name}" {kind}' for name, kind in DERIVED_COLUMNS.get(table, ())]
     return f"CREATE TABLE IF NOT EXISTS {store_name(table)} ({', '.join(parts)})"
+
+
+def derived_ddl(table: str) -> list[str]:
+    """ALTER statements adding derived columns to a store made before they existed (idempotent)."""
+    return [
+        f'ALTER TABLE {store_name(table)} ADD COLUMN IF NOT EXISTS "{name}" {kind}'
+        for name, kind in DERIVED_COLUMNS.get(table, ())
+    ]
 
 
 def all_ddl(postgres: bool) -> list[str]:
     """Every statement that creates the store's tables (idempotent)."""
     statements = [META_DDL, LOADS_DDL, POPULATION_DDL]
     statements += [data_ddl(name) for name in TABLE_NAMES]
+    statements += [sql for name in TABLE_NAMES for sql in derived_ddl(name)]
     if postgres:  # DuckDB stores keep files beside the database file instead
         statements.append(FILES_DDL)
         statements.append(
@@ -91,6 +114,7 @@ def arrow_schema(table: str) -> pa.Schema:
         pa.field(name, pa.date32() if kind is ColumnType.DATE else pa.string())
         for name, kind in store_columns(table)
     ]
+    fields += [pa.field(name, ARROW_TYPES[kind]) for name, kind in DERIVED_COLUMNS.get(table, ())]
     return pa.schema(fields)
 
 

@@ -10,6 +10,7 @@ import ibis
 import pyarrow as pa
 
 from carestat.model import Return
+from carestat.privacy.pseudonymise import Policy, apply_policy, pseudonym_key
 from carestat.spec import TABLE_NAMES
 from carestat.store.backend import Writer
 from carestat.store.load import prepare, write_batch
@@ -21,17 +22,43 @@ from carestat.store.provenance import (
     SourceFile,
     content_hash,
 )
-from carestat.store.schema import store_columns, store_name
+from carestat.store.schema import DERIVED_COLUMNS, store_columns, store_name
 from carestat.store.url import StoreLocation
 
 
 class Store:
     """A carestat store on one engine: write through `Writer`, read through Ibis."""
 
-    def __init__(self, location: StoreLocation, con: Any, writer: Writer) -> None:
+    def __init__(
+        self, location: StoreLocation, con: Any, writer: Writer, policy: Policy = "local"
+    ) -> None:
         self.location = location
         self.con = con  # the Ibis backend
         self.writer = writer
+        self.policy: Policy = policy  # privacy policy, recorded in the store when it was created
+        self._key: bytes | None = None
+
+    def check_can_load(self) -> None:
+        """InputError now, rather than at the first return, if loads here cannot be made."""
+        self._prepare_policy()
+
+    def _prepare_policy(self) -> bytes | None:
+        """The pseudonymisation key of a pooled store, read once from the environment."""
+        if self.policy == "pooled" and self._key is None:
+            self._key = pseudonym_key()
+        return self._key
+
+    def _record_policy(self) -> None:
+        """Record the policy with the first load (a no-op once recorded)."""
+        self.writer.execute(
+            "INSERT INTO carestat_meta (key, value) VALUES ('privacy_policy', ?) "
+            "ON CONFLICT (key) DO NOTHING",
+            (self.policy,),
+        )
+
+    def _as_stored(self, ret: Return) -> Return:
+        """The return as this store's privacy policy keeps it."""
+        return apply_policy(ret, self.policy, self._prepare_policy())
 
     def __enter__(self) -> Store:
         return self
@@ -45,8 +72,9 @@ class Store:
 
     def load_return(self, ret: Return, files: Sequence[Path | str] = ()) -> LoadResult:
         """Load a return atomically; a no-op if its content is already the current load."""
-        pending = prepare(ret, files)
+        pending = prepare(self._as_stored(ret), files)
         with self.writer.transaction():
+            self._record_policy()
             [result] = write_batch(self.writer, [pending])
         return result
 
@@ -59,8 +87,9 @@ class Store:
         every return is still all-or-nothing. Returns for the same council-year go one by one.
         """
         try:
-            batch = [prepare(ret, files) for ret, files in items]
+            batch = [prepare(self._as_stored(ret), files) for ret, files in items]
             with self.writer.transaction():
+                self._record_policy()
                 return list(write_batch(self.writer, batch))
         except Exception:
             if len(items) == 1:
@@ -108,6 +137,7 @@ class Store:
         for name in TABLE_NAMES:
             table = self.con.table(store_name(name))
             columns = ["la", "year", "_row", *(c for c, _ in store_columns(name))]
+            columns += [c for c, _ in DERIVED_COLUMNS.get(name, ())]
             tables[name] = table.semi_join(live, "load_id").select(*columns)
         tables["population"] = self.con.table("population")
         return tables
