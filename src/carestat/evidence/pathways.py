@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from carestat.evidence.result import Finding, wilson_interval, year_span
+from carestat.evidence.result import Finding, share_finding, wilson_interval, year_span
 from carestat.evidence.survival import ROUTE_CODES
 
 KEYS = ["la", "child", "period"]
@@ -91,24 +91,10 @@ def share_past_limit(outcomes: pd.DataFrame, level: float = 0.95) -> Finding:
     """Share of first interim care orders lasting more than 26 weeks, where that is known."""
     known = outcomes["past_limit"].dropna()
     past = int(known.sum())
-    lower, upper = wilson_interval(past, len(known), level)
-    first, last = year_span(outcomes["year"])
-    return Finding(
-        measure="first interim care orders lasting more than 26 weeks",
-        effect="share",
-        estimate=past / len(known) if len(known) else float("nan"),
-        lower=lower,
-        upper=upper,
-        scale="share",
-        null=float("nan"),
-        test="Wilson score interval for a proportion",
-        p_value=None,
-        n_councils=int(outcomes["la"].nunique()),
-        first_year=first,
-        last_year=last,
-        level=level,
-        limits=LIMITS,
-    )
+    return share_finding(
+        "first interim care orders lasting more than 26 weeks", past, len(known),
+        int(outcomes["la"].nunique()), year_span(outcomes["year"]), LIMITS, level,
+    )  # fmt: skip
 
 
 def s20_to_proceedings(
@@ -123,21 +109,9 @@ def s20_to_proceedings(
     later = data.merge(v2, on=KEYS)
     moved = later[(later["start"] > later["v2"]) & later["ls"].isin(PROCEEDINGS)]
     converted = int(moved[KEYS].drop_duplicates().shape[0])
-    lower, upper = wilson_interval(converted, len(v2), level)
-    first, last = year_span(collection_year(v2["v2"])) if len(v2) else (None, None)
-    return Finding(
-        measure="periods of s20 accommodation that turned into care proceedings",
-        effect="share",
-        estimate=converted / len(v2) if len(v2) else float("nan"),
-        lower=lower,
-        upper=upper,
-        scale="share",
-        null=float("nan"),
-        test="Wilson score interval for a proportion",
-        p_value=None,
-        n_councils=int(v2["la"].nunique()),
-        first_year=first,
-        last_year=last,
-        level=level,
-        limits=(*LIMITS, "proceedings begun after the child left care are not seen"),
-    )
+    years = year_span(collection_year(v2["v2"])) if len(v2) else (None, None)
+    return share_finding(
+        "periods of s20 accommodation that turned into care proceedings", converted, len(v2),
+        int(v2["la"].nunique()), years,
+        (*LIMITS, "proceedings begun after the child left care are not seen"), level,
+    )  # fmt: skip

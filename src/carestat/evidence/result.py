@@ -67,3 +67,27 @@ def year_span(years: Any) -> tuple[int | None, int | None]:
     if values.size == 0:
         return (None, None)
     return (int(values.min()), int(values.max()))
+
+
+def share_finding(
+    measure: str, successes: int, trials: int, n_councils: int,
+    years: tuple[int | None, int | None], limits: tuple[str, ...], level: float = 0.95,
+) -> Finding:  # fmt: skip
+    """A proportion successes/trials with its Wilson interval (no null hypothesis is tested)."""
+    lower, upper = wilson_interval(successes, trials, level)
+    return Finding(
+        measure=measure,
+        effect="share",
+        estimate=successes / trials if trials else float("nan"),
+        lower=lower,
+        upper=upper,
+        scale="share",
+        null=float("nan"),
+        test="Wilson score interval for a proportion",
+        p_value=None,
+        n_councils=n_councils,
+        first_year=years[0],
+        last_year=years[1],
+        level=level,
+        limits=limits,
+    )

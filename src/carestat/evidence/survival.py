@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.duration.survfunc import CumIncidenceRight, SurvfuncRight
 
-from carestat.evidence.result import Finding, wilson_interval, year_span, z_value
+from carestat.evidence.result import Finding, share_finding, year_span, z_value
 
 AGE_BANDS = ((0, "under 1"), (1, "1 to 4"), (5, "5 to 9"), (10, "10 to 15"), (16, "16 and over"))
 ROUTES = ("return home", "adoption", "special guardianship", "child arrangements", "18 and over")
@@ -152,21 +152,9 @@ def reentry_within(
     window = pd.Timedelta(days=days)
     home = data[(data["route"] == "return home") & (data["end"] <= censor - window)]
     back = int(((home["_next"] - home["end"]) <= window).sum())
-    lower, upper = wilson_interval(back, len(home), level)
-    first, last = year_span(home["end"].dt.year) if len(home) else (None, None)
-    return Finding(
-        measure=f"children returning home who came back into care within {days} days",
-        effect="share",
-        estimate=back / len(home) if len(home) else float("nan"),
-        lower=lower,
-        upper=upper,
-        scale="share",
-        null=float("nan"),
-        test="Wilson score interval for a proportion",
-        p_value=None,
-        n_councils=int(home["la"].nunique()) if "la" in home else 0,
-        first_year=first,
-        last_year=last,
-        level=level,
-        limits=("a return to care in another council is not seen in one council's records",),
-    )
+    years = year_span(home["end"].dt.year) if len(home) else (None, None)
+    return share_finding(
+        f"children returning home who came back into care within {days} days", back, len(home),
+        int(home["la"].nunique()) if "la" in home else 0, years,
+        ("a return to care in another council is not seen in one council's records",), level,
+    )  # fmt: skip
