@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 
 from carestat.synth.councils import Council
-from carestat.synth.history import Children, Episodes, Events, History, Periods
+from carestat.synth.history import OPEN, Children, Episodes, Events, History, Periods
 from carestat.synth.journey import Period, birthday, placement_days, simulate_period, split_h5
 from carestat.synth.places import FOSTER, RESIDENTIAL_DOLO, Placement, choose_place, locate
 from carestat.synth.population import ETHNIC_CODES
@@ -18,7 +18,6 @@ REASONS = ("CARPL", "CARPL", "CARPL", "CLOSE", "ALLEG", "STAND", "CREQB", "CREQB
            "CHILD", "LAREQ", "OTHER")  # fmt: skip
 SW_REASONS = (
     "MANAGE",
-    "FCONTA",
     "LEFTRL",
     "LEFTRL",
     "ORGRST",
@@ -50,6 +49,7 @@ class CouncilSimulation:
         self.tag = zlib.crc32(council.code.encode()) % 1000
         self.children, self.episodes = Children(), Episodes()
         self.periods, self.events = Periods(), Events()
+        self.open_sw: dict[int, int] = {}  # child → position of its open social worker episode
 
     def run(self, entries: dict[str, np.ndarray]) -> History:
         """Simulate children entering on the given days (ordinals) with given DOB, sex, ethnic."""
@@ -166,15 +166,21 @@ class CouncilSimulation:
             day = back
 
     def _social_workers(self, i: int, period: Period) -> None:
-        rnd, day = self.rnd, period.start
-        while day < period.end:
+        """Chained social worker episodes; the latest stays open (rule SW17), closed on re-entry."""
+        rnd, day, ev = self.rnd, period.start, self.events
+        reason = "FCONTA"  # first contact
+        if self.open_sw.get(i) is not None:
+            ev.end[self.open_sw[i]] = day  # the previous period's worker hands over on re-entry
+            reason = "CHCHAN"
+        while True:
             end = day + max(30, int(rnd.lognormvariate(0, 0.6) * 420))
-            reason = SW_REASONS[int(rnd.random() * len(SW_REASONS))]
-            if end >= period.end - 14:
-                end, reason = period.end, "CHCHAN"
             worker = f"SW{self.tag:03d}{int(rnd.random() * 400):04d}"
-            self.events.add(idx=i, kind="sw", start=day, end=end, code=f"{worker} {reason}")
-            day = end
+            if end >= period.end - 14:
+                self.open_sw[i] = len(ev.idx)
+                ev.add(idx=i, kind="sw", start=day, end=OPEN, code=f"{worker} {reason}")
+                return
+            ev.add(idx=i, kind="sw", start=day, end=end, code=f"{worker} {reason}")
+            day, reason = end, SW_REASONS[int(rnd.random() * len(SW_REASONS))]
 
     def _dolo(self, i: int, start: int, end: int) -> None:
         rnd = self.rnd

@@ -74,7 +74,7 @@ def build_return(history: History, year: int) -> Return:
     tables["OC3"] = oc3_table(year, history, leavers)
     tables.update(adoption_tables(year, history, e))
     if "SocialWorker" in spec.tables:
-        tables["SocialWorker"] = _events(year, history, "sw", start, end)
+        tables["SocialWorker"] = _events(year, history, "sw", start, end, looked_after)
     if "DoLo" in spec.tables:
         tables["DoLo"] = _events(year, history, "dolo", start, end)
     del child, dob
@@ -118,9 +118,12 @@ def _add_years(ordinal: int, years: int) -> int:
     return born.replace(year=born.year + years).toordinal()
 
 
-def _events(year: int, h: History, kind: str, start: int, end: int) -> pa.Table:
+def _events(year: int, h: History, kind: str, start: int, end: int,
+            among: np.ndarray | None = None) -> pa.Table:  # fmt: skip
     ev, ch = h.events, h.children
     kinds = np.isin(ev["kind"], ["M", "A"]) if kind == "missing" else ev["kind"] == kind
+    if among is not None:
+        kinds &= np.isin(ev["idx"], among)
     if kind in ("review", "missing"):
         mask = kinds & (ev["start"] >= start) & (ev["start"] <= end)
     else:
