@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from carestat.model import LINE, ROW, Return
 from carestat.rules.compile import compiled_rules
+from carestat.rules.derive import extra_tables
 from carestat.rules.expr import LAST
 from carestat.rules.model import Rule
 from carestat.rules.registry import rules_for, severity
@@ -52,7 +53,8 @@ def validate(
         else:
             runnable.append(declared)
     sql = compiled_rules(ret.year)
-    flagged, failed = _run(ret, previous, runnable, sql)
+    extra = extra_tables(ret, previous, providers)
+    flagged, failed = _run(ret, previous, runnable, sql, extra)
     report.rules_skipped += failed
     broken = {s.rule for s in failed}
     ran = [r for r in runnable if r.code not in broken]
@@ -78,16 +80,16 @@ def _database():
     return duckdb.connect()
 
 
-def _connect(ret: Return, previous: Return | None, needed: set[str]):
+def _connect(ret: Return, previous: Return | None, needed: set[str], extra: dict[str, pa.Table]):
     """A fresh connection (cursor) with the tables the SQL reads registered, zero-copy."""
     con = _database().cursor()
-    for name, table in ret.tables.items():
+    tables = dict(ret.tables)
+    if previous is not None:
+        tables.update({name + LAST: table for name, table in previous.tables.items()})
+    tables.update(extra)
+    for name, table in tables.items():
         if name in needed:
             con.register(name, table)
-    if previous is not None:
-        for name, table in previous.tables.items():
-            if name + LAST in needed:
-                con.register(name + LAST, table)
     return con
 
 
@@ -105,13 +107,17 @@ def _union(items: list[tuple[str, str, str]]) -> str:
 
 
 def _run(
-    ret: Return, previous: Return | None, rules: list[Rule], sql: dict[str, list[dict[str, str]]]
+    ret: Return,
+    previous: Return | None,
+    rules: list[Rule],
+    sql: dict[str, list[dict[str, str]]],
+    extra: dict[str, pa.Table],
 ) -> tuple[pa.Table, list[SkippedRule]]:
     """Rules in a few UNION ALL batches; a failing batch is rerun rule by rule to isolate it."""
     items = [(r.key, part["table"], part["sql"]) for r in rules for part in sql.get(r.key, [])]
     if not items:
         return EMPTY, []
-    con = _connect(ret, previous, _tables_read(items))
+    con = _connect(ret, previous, _tables_read(items), extra)
     try:
         results, failed = [], []
         for start in range(0, len(items), BATCH):
