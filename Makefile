@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint format bench parity calibrate clean docs
+.PHONY: demo test lint format bench parity calibrate clean docs rules
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,3 +43,7 @@ clean:
 
 docs: $(STAMP)
 	$(BIN)/python tools/gen_docs.py
+	$(BIN)/python -m carestat.rules.docs
+
+rules: $(STAMP)
+	$(BIN)/python -m carestat.rules.compile
