@@ -101,7 +101,9 @@ def test_the_ibis_expression_and_the_compiled_plan_agree(in_memory: list[dict]) 
     direct = compute(build_tables(**all_records()), materialise=False).to_pylist()
     assert direct == in_memory
     starts = [r for r in in_memory if r["measure"] == "started_during_year" and r["la"] == LEEDS]
-    newborn = {r["category"]: r["numerator"] for r in starts if r["breakdown"] == "age_under_7_days"}
+    newborn = {
+        r["category"]: r["numerator"] for r in starts if r["breakdown"] == "age_under_7_days"
+    }
     assert newborn["Under 7 days"] == 2  # K1 and P2
 
 

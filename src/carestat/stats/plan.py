@@ -146,6 +146,8 @@ def run_plan(tables: Mapping[str, ir.Table]) -> pa.Table:
         for name, sql in plan.steps:
             runner.execute(f"CREATE TEMPORARY TABLE {name} AS {sql}")
             runner.analyse(name)
+        if runner.kind == "duckdb":  # without it DuckDB may hand back sorted chunks out of order
+            runner.execute("RESET preserve_insertion_order")
         return runner.fetch(plan.final, plan.arrow_schema())
     finally:
         for name, _ in reversed(plan.steps):
@@ -153,7 +155,7 @@ def run_plan(tables: Mapping[str, ir.Table]) -> pa.Table:
         for name, _ in views:
             runner.execute(f"DROP VIEW IF EXISTS {name}")
         if runner.kind == "duckdb":
-            runner.execute("RESET preserve_insertion_order")
+            runner.execute("RESET preserve_insertion_order")  # also after a failure
 
 
 class _Runner:

@@ -77,7 +77,8 @@ def share_of(
     rows: ir.Table, measure: str, flag: str, breakdowns: Mapping[str, str] | None = None
 ) -> ir.Table:
     """Percentage of rows where a boolean column is true, kept as count true and count of rows."""
-    aggs = {"numerator": ibis.ifelse(rows[flag], 1, 0).sum(), "denominator": rows.count()}
+    # int32: PostgreSQL casts booleans to integer, not bigint; all-null flags stay null (n/a)
+    aggs = {"numerator": rows[flag].cast("int32").sum(), "denominator": rows.count()}
     cols = {name: rows[c] for name, c in (breakdowns or {}).items()}
     return _grouped(rows, measure, "percent", aggs, cols)
 
