@@ -123,3 +123,24 @@ def test_a_rerun_does_not_read_unchanged_returns(
     result = runner.invoke(app, ["load", str(tree), "--db", db])
     assert result.exit_code == 0, result.output
     assert "0 loaded, 4 already loaded" in result.output
+
+
+def test_a_pooled_store_from_the_command_line(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = str(tmp_path / "pooled.duckdb")
+    monkeypatch.delenv("CARESTAT_PSEUDONYM_KEY", raising=False)
+    refused = runner.invoke(app, ["load", str(tree), "--db", db, "--policy", "pooled"])
+    assert refused.exit_code == 2 and "CARESTAT_PSEUDONYM_KEY" in refused.output
+    monkeypatch.setenv("CARESTAT_PSEUDONYM_KEY", "a-test-key-of-enough-length")
+    loaded = runner.invoke(app, ["load", str(tree), "--db", db, "--policy", "pooled"])
+    assert loaded.exit_code == 0, loaded.output
+    with open_store(db) as store:
+        assert store.policy == "pooled"
+        header = store.current()["Header"].to_pyarrow()
+    assert "1000" not in header["CHILD"].to_pylist()  # identifiers hashed
+    assert {d.day for d in header["DOB"].to_pylist()} == {1}  # DOB to the first of the month
+    assert None not in header["age_years_31_march"].to_pylist()
+    contradicted = runner.invoke(app, ["load", str(tree), "--db", db, "--policy", "local"])
+    assert contradicted.exit_code == 2 and "'pooled' privacy policy" in contradicted.output
+    assert "Traceback" not in contradicted.output
