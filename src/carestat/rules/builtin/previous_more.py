@@ -1,0 +1,186 @@
+"""More rules reading last year's return: adoption history, continuity, care leavers, DoLOs.
+
+The DoLO rules 707, 709 and 710 do not need last year's return but share the period-of-care
+and overlap logic kept here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from carestat.rules.builtin.previous import last_header
+from carestat.rules.expr import Env, children, flag, msg, show
+from carestat.rules.model import Example, Need, Rows
+from carestat.rules.registry import rule
+
+H, E, PA, OC3, D = "Header", "Episodes", "PlacedAdoption", "OC3", "DoLo"
+PREV: tuple[Need, ...] = ("previous",)
+ADOPTED = ["E11", "E12"]
+FROM_2027 = (2027, None)
+
+
+def _case(now: Mapping[str, Rows], last: Mapping[str, Rows] | None = None) -> Example:
+    return Example(now, previous=last or {})
+
+
+def _episodes_both_years(t: Env) -> Any:
+    """This year's and last year's episodes in one table; `this_year` marks this year's rows."""
+    import ibis
+
+    cols = ("CHILD", "DECOM", "DEC", "REC", "LS")
+    now, last = t.Episodes, t.last("Episodes")
+    now = now.select(*cols, _row=now._row, this_year=ibis.literal(True))
+    last = last.select(*cols, _row=last._row, this_year=ibis.literal(False))
+    return now.union(last)
+
+
+@rule("199", [E], ["CHILD"], "The child was adopted from care before: this year's or last year's episodes end in adoption earlier.",
+      needs=PREV,
+      passes=[_case({E: [{"CHILD": "1", "DECOM": "{start}", "REC": "E11"}]},
+                    {E: [{"CHILD": "1", "DECOM": "{start-200d}", "DEC": "{start-100d}", "REC": "E4A"}]})],
+      fails=[_case({E: [{"CHILD": "1", "DECOM": "{start}"}]},
+                   {E: [{"CHILD": "1", "DECOM": "{start-200d}", "DEC": "{start-100d}", "REC": "E12"}]}),
+             _case({E: [{"CHILD": "1", "DECOM": "{start}", "REC": "E11"}, {"CHILD": "1", "DECOM": "{start+10d}"}]})])  # fmt: skip
+def _199(t: Env) -> dict[str, Any]:
+    import ibis
+
+    e = _episodes_both_years(t)
+    e = e.filter(e.DECOM.notnull() & e.CHILD.notnull())
+    # Last year's records first on a tie: an episode carried over is the same episode.
+    order = ibis.window(group_by=e.CHILD, order_by=[e.DECOM, e.this_year, e._row],
+                        preceding=None, following=0)  # fmt: skip
+    is_ad = e.REC.isin(ADOPTED).fill_null(False)
+    e = e.mutate(is_ad=is_ad, adoptions=is_ad.cast("int64").sum().over(order))
+    bad = e.this_year & (e.adoptions > 0) & ~((e.adoptions == 1) & e.is_ad)
+    return {E: flag(e, bad, msg("Episode from ", show(e, "DECOM"), " after an earlier adoption"))}
+
+
+def _h(now: dict[str, str], last: dict[str, str], episodes: bool = True) -> Example:
+    eps = [{"CHILD": "1", "DECOM": "{start}"}] if episodes else []
+    return _case({H: [{"CHILD": "1", **now}], E: eps}, {H: [{"CHILD": "1", **last}]})
+
+
+@rule("207", [H], ["MOTHER"], "The child was recorded as a mother last year but not this year.",
+      needs=PREV, passes=[_h({"MOTHER": "1"}, {"MOTHER": "1"}), _h({"MOTHER": "0"}, {"MOTHER": "1"}, episodes=False)],
+      fails=[_h({"MOTHER": "0"}, {"MOTHER": "1"}), _h({}, {"MOTHER": "1"}, )])  # fmt: skip
+def _207(t: Env) -> dict[str, Any]:
+    last = last_header(t)
+    h = t.Header.inner_join(last, t.Header.CHILD == last.l_child)
+    bad = (
+        h.CHILD.isin(children(t.Episodes))
+        & (h.l_mother == "1")
+        & ~(h.MOTHER == "1").fill_null(False)
+    )
+    return {H: flag(h, bad, msg("MOTHER ", show(h, "MOTHER"), " but last year MOTHER was '1'"))}
+
+
+def _latest_last(t: Env) -> Any:
+    """Each child's latest episode (by start) in last year's return, columns prefixed `l_`."""
+    import ibis
+
+    last = t.last("Episodes")
+    last = last.filter(last.CHILD.notnull() & last.DECOM.notnull())
+    order = ibis.window(group_by=last.CHILD, order_by=[last.DECOM.desc(), last._row.desc()])
+    last = last.mutate(n_last=ibis.row_number().over(order))
+    last = last.filter(last.n_last == 0)
+    return last.select(l_child=last.CHILD, l_decom=last.DECOM, l_dec=last.DEC)
+
+
+@rule("562", [E], ["DECOM"], "The first episode starting before this year is not last year's latest episode.",
+      needs=PREV,
+      passes=[_case({E: [{"CHILD": "1", "DECOM": "01/01/2020"}]}, {E: [{"CHILD": "1", "DECOM": "01/01/2020"}]})],
+      fails=[_case({E: [{"CHILD": "1", "DECOM": "01/01/2020"}]},
+                   {E: [{"CHILD": "1", "DECOM": "01/01/2020"}, {"CHILD": "1", "DECOM": "05/01/2020"}]}),
+             _case({E: [{"CHILD": "1", "DECOM": "{start-1d}"}]}, {E: [{"CHILD": "2", "DECOM": "{start-1d}"}]})])  # fmt: skip
+def _562(t: Env) -> dict[str, Any]:
+    import ibis
+
+    e = t.Episodes
+    e = e.filter((e.DECOM < t.start) & e.CHILD.notnull())
+    order = ibis.window(group_by=e.CHILD, order_by=[e.DECOM, e._row])
+    e = e.mutate(n_ep=ibis.row_number().over(order))
+    e = e.filter(e.n_ep == 0)
+    last = _latest_last(t)
+    j = e.left_join(last, e.CHILD == last.l_child)
+    bad = j.l_decom.isnull() | (j.l_decom != j.DECOM)
+    return {E: flag(j, bad, msg("Episode from ", show(j, "DECOM"),
+                                " but last year's latest episode started ", show(j, "l_decom")))}  # fmt: skip
+
+
+def _pa(now: dict[str, str], last: dict[str, str]) -> Example:
+    return _case({PA: [{"CHILD": "1", **now}]}, {PA: [{"CHILD": "1", **last}]})
+
+
+REVERSED = {
+    "DATE_PLACED": "01/01/2020",
+    "DATE_PLACED_CEASED": "01/02/2020",
+    "REASON_PLACED_CEASED": "RD1",
+}
+
+
+@rule("584", [PA], ["DATE_PLACED"],
+      "A decision to place for adoption was reversed last year, but this year's decision is not later than it.",
+      needs=PREV, passes=[_pa({"DATE_PLACED": "02/01/2020"}, REVERSED), _pa({"DATE_PLACED": "01/01/2020"}, {"DATE_PLACED": "01/01/2020"})],
+      fails=[_pa({"DATE_PLACED": "01/01/2020"}, REVERSED), _pa({}, REVERSED)])  # fmt: skip
+def _584(t: Env) -> dict[str, Any]:
+    last = t.last(PA)
+    last = last.filter(
+        last.CHILD.notnull()
+        & (last.DATE_PLACED_CEASED.notnull() | last.REASON_PLACED_CEASED.notnull())
+    )
+    last = last.select(l_child=last.CHILD, l_date_placed=last.DATE_PLACED)
+    p = t.PlacedAdoption.inner_join(last, t.PlacedAdoption.CHILD == last.l_child)
+    bad = p.DATE_PLACED.isnull() | (p.DATE_PLACED <= p.l_date_placed)
+    return {PA: flag(p, bad, msg("DATE_PLACED ", show(p, "DATE_PLACED"), " but last year's reversed decision was ",
+                                 show(p, "l_date_placed")))}  # fmt: skip
+
+
+def _oc3(
+    now_eps: list[dict[str, str]], last_eps: list[dict[str, str]], dob: str = "{end-19y}"
+) -> Example:
+    now = {OC3: [{"CHILD": "1", "DOB": dob, "IN_TOUCH": "YES"}], H: [{"CHILD": "1", "DOB": dob}],
+           E: [{"CHILD": "1", **r} for r in now_eps]}  # fmt: skip
+    return _case(now, {E: [{"CHILD": "1", **r} for r in last_eps]})
+
+
+@rule("1000", [OC3], ["IN_TOUCH", "ACTIV", "ACCOM"], "Care leaver information is given for a child who died in care.",
+      needs=PREV, passes=[_oc3([], [{"DECOM": "{start-1y}", "DEC": "{start-1d}", "REC": "E3"}])],
+      fails=[_oc3([], [{"DECOM": "{start-1y}", "DEC": "{start-1d}", "REC": "E2"}]),
+             _oc3([{"DECOM": "{start}", "DEC": "{start+1d}", "REC": "E2"}], [])])  # fmt: skip
+def _1000(t: Env) -> dict[str, Any]:
+    o = t.OC3
+    now, last = t.Episodes, t.last("Episodes")
+    died = (o.CHILD.isin(now.filter(now.REC == "E2").CHILD)
+            | o.CHILD.isin(last.filter(last.REC == "E2").CHILD))  # fmt: skip
+    return {
+        OC3: flag(o, died, msg("Care leaver information for a child whose episode ended E2 (died)"))
+    }
+
+
+@rule("1002", [OC3], ["IN_TOUCH", "ACTIV", "ACCOM"], "Care leaver information is given for a child with no episodes this year or last.",
+      needs=PREV, passes=[_oc3([], [{"DECOM": "{start-1y}"}]), _oc3([{"DECOM": "{start}"}], [])],
+      fails=[_oc3([], [])])  # fmt: skip
+def _1002(t: Env) -> dict[str, Any]:
+    o = t.OC3
+    bad = ~o.CHILD.isin(children(t.Episodes)) & ~o.CHILD.isin(children(t.last("Episodes")))
+    return {OC3: flag(o, bad, msg("Care leaver information but no episodes this year or last"))}
+
+
+@rule("1010", [OC3], ["IN_TOUCH", "ACTIV", "ACCOM"],
+      "Care leaver information is given for a child with no episodes this year although last year's latest was open.",
+      needs=PREV, passes=[_oc3([], [{"DECOM": "{start-1y}", "DEC": "{start-1d}"}]),
+                          _oc3([{"DECOM": "{start-1y}"}], [{"DECOM": "{start-1y}"}])],
+      fails=[_oc3([], [{"DECOM": "{start-1y}"}])])  # fmt: skip
+def _1010(t: Env) -> dict[str, Any]:
+    o = t.OC3
+    last = _latest_last(t)
+    still_open = last.filter(last.l_dec.isnull()).l_child
+    bad = ~o.CHILD.isin(children(t.Episodes)) & o.CHILD.isin(still_open)
+    return {
+        OC3: flag(
+            o,
+            bad,
+            msg("Care leaver information but no episodes this year, and last year's ended open"),
+        )
+    }
