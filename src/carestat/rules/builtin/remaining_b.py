@@ -1,0 +1,1 @@
+"""Remaining cross-table rules (adoption decisions, missing, care leavers, social workers)."""
