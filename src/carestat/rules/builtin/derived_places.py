@@ -109,23 +109,6 @@ def _392d(t: Env) -> dict[str, Any]:
     return {E: flag(e, bad, what)}
 
 
-@rule("398", [E], ["LS", "HOME_POST", "PL_POST"], "Postcodes are given for a short break (legal status V3 or V4).",
-      passes=[_e({"LS": "V3"}), _e({"LS": "C2", "HOME_POST": HOME})],
-      fails=[_e({"LS": "V4", "PL_POST": COVENTRY})])  # fmt: skip
-def _398(t: Env) -> dict[str, Any]:
-    e = t.Episodes
-    bad = e.LS.isin(SHORT_BREAKS) & (e.HOME_POST.notnull() | e.PL_POST.notnull())
-    what = msg(
-        "LS ",
-        show(e, "LS"),
-        " with HOME_POST ",
-        show(e, "HOME_POST"),
-        ", PL_POST ",
-        show(e, "PL_POST"),
-    )
-    return {E: flag(e, bad, what)}
-
-
 @rule("406", [E, U], ["PL_DISTANCE"], "A UASC child has a placement distance; it should be blank.",
       passes=[_e({"LS": "C2"}, **_uasc()), _e({"HOME_POST": HOME, "PL_POST": COVENTRY})],
       fails=[_e({"HOME_POST": HOME, "PL_POST": COVENTRY}, **_uasc())])  # fmt: skip
