@@ -36,46 +36,62 @@ def repair_episodes(episodes: ir.Table) -> ir.Table:
 def _keep_newest_copy(eps: ir.Table) -> ir.Table:
     """Keep the newest return's copy of each episode, noting duplicates and later corrections.
 
-    One window (one sort) does it all: copies newest first, so the kept row's own year is the
-    newest, and a following row of the same year means a duplicate within that return.
+    Done with two hash aggregates and a join rather than a window: at national scale the
+    window's sort of every copy was the costliest step of the statistics. The copy kept is the
+    one with the highest (return year, has an end date, position) packed into one number.
     """
-    order = ibis.window(
-        group_by=list(EPISODE_KEY),
-        order_by=[ibis.desc("source_year"), eps.DEC.isnull(), ibis.desc("_row")],
+    eps = eps.mutate(_key=_copy_rank(eps))
+    per_year = eps.group_by([*EPISODE_KEY, "source_year"]).aggregate(
+        _n=eps.count(),
+        _pick=eps._key.max(),
+        _open=ibis.ifelse(eps.DEC.isnull(), 1, 0).max(),
+        _dec_min=eps.DEC.min(),
+        _dec_max=eps.DEC.max(),
     )
-    open_year = ibis.ifelse(eps.DEC.isnull(), eps.source_year, ibis.null(eps.source_year.type()))
-    marked = eps.mutate(
-        _rank=ibis.row_number().over(order),
-        _next_year=eps.source_year.lead().over(order),
-        _oldest_open=open_year.min().over(order),
-        _dec_min=eps.DEC.min().over(order),
-        _dec_max=eps.DEC.max().over(order),
+    y = per_year
+    per_episode = y.group_by(list(EPISODE_KEY)).aggregate(
+        _pick=y._pick.max(),
+        _newest=y.source_year.max(),
+        _dup_year=ibis.ifelse(y._n > 1, y.source_year, ibis.null(y.source_year.type())).max(),
+        _oldest_open=ibis.ifelse(
+            y._open == 1, y.source_year, ibis.null(y.source_year.type())
+        ).min(),
+        _dec_min=y._dec_min.min(),
+        _dec_max=y._dec_max.max(),
     )
-    kept = marked.filter(marked._rank == 0)
-    older_open = kept._oldest_open.notnull() & (kept._oldest_open < kept.source_year)
+    kept = eps.join(per_episode, [*EPISODE_KEY, eps._key == per_episode._pick])
+    older_open = kept._oldest_open.notnull() & (kept._oldest_open < kept._newest)
     return kept.mutate(
-        _r1=ibis.ifelse(kept._next_year.fill_null(-1) == kept.source_year, DUPLICATE, None),
+        _r1=ibis.ifelse(kept._dup_year.fill_null(-1) == kept._newest, DUPLICATE, None),
         _r2=ibis.ifelse(older_open & kept.DEC.notnull(), CLOSED_LATER, None),
         _r3=ibis.ifelse(kept._dec_min != kept._dec_max, REVISED_LATER, None),
-    ).drop("_rank", "_next_year", "_oldest_open", "_dec_min", "_dec_max")
+    ).drop("_key", "_pick", "_newest", "_dup_year", "_oldest_open", "_dec_min", "_dec_max")
+
+
+def _copy_rank(eps: ir.Table) -> ir.IntegerValue:
+    """Newest return first, then a copy with an end date, then the later position in the file."""
+    has_end = ibis.ifelse(eps.DEC.notnull(), 1, 0).cast("int64")
+    return eps.source_year.cast("int64") * 2**33 + has_end * 2**32 + eps._row.cast("int64")
 
 
 def _close_and_truncate(eps: ir.Table) -> ir.Table:
     """Close open episodes and truncate overlapping ones at the start of the child's next episode."""
     w = ibis.window(group_by=["la", "CHILD"], order_by=["DECOM"])
-    next_start = eps.DECOM.lead().over(w)
-    eps = eps.mutate(_next=next_start)
+    ages = "age_years_decom" in eps.columns  # derived on load: if the end moves, so do they
+    nexts = {"_next": eps.DECOM.lead().over(w)}
+    if ages:  # in the same SELECT as `_next`, so one sort serves both
+        nexts |= {
+            f"_next_{c}": eps[c].lead().over(w) for c in ("age_years_decom", "age_days_decom")
+        }
+    eps = eps.mutate(**nexts)
     closes = eps.DEC.isnull() & eps._next.notnull()
     overlaps = eps.DEC.notnull() & eps._next.notnull() & (eps._next < eps.DEC)
-    if "age_years_decom" in eps.columns:  # ages derived on load: the end moves, so do they
+    if ages:
+        moved = closes | overlaps
         eps = eps.mutate(
-            age_years_dec=ibis.ifelse(
-                closes | overlaps, eps.age_years_decom.lead().over(w), eps.age_years_dec
-            ),
-            age_days_dec=ibis.ifelse(
-                closes | overlaps, eps.age_days_decom.lead().over(w), eps.age_days_dec
-            ),
-        )
+            age_years_dec=ibis.ifelse(moved, eps._next_age_years_decom, eps.age_years_dec),
+            age_days_dec=ibis.ifelse(moved, eps._next_age_days_decom, eps.age_days_dec),
+        ).drop("_next_age_years_decom", "_next_age_days_decom")
     eps = eps.mutate(
         dec_as_returned=eps.DEC,
         DEC=ibis.ifelse(closes | overlaps, eps._next, eps.DEC),
