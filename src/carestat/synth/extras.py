@@ -50,7 +50,7 @@ def oc2_table(year: int, history: History, e: dict[str, np.ndarray]) -> pa.Table
     dob = history.children["dob"][people]
     rng, n = _rng(history, year, "OC2"), len(people)
     flag = lambda share: np.where(rng.random(n) < share, "1", "0")  # noqa: E731
-    sdq_due = (birthdays(dob, 4) <= end) & (birthdays(dob, 17) > start)
+    sdq_due = (birthdays(dob, 4) <= end) & (birthdays(dob, 17) >= start)  # rule 197B
     has_score = sdq_due & (rng.random(n) < 0.8)
     reason = np.array(["SDQ2", "SDQ4", "SDQ5"], dtype=object)[rng.integers(0, 3, n)]
     misuse = flag(0.04)

@@ -92,7 +92,7 @@ def _court(start: int, dob: int, rnd: random.Random) -> Period:
         return Period(start, final, _sgo(rnd), legal)
     legal.append((final, "C2"))
     if outcome == "home":
-        home_at = final + _days(rnd, 0, 120)
+        home_at = final + _days(rnd, 1, 120)  # a day after the order: RNE P, not T (rule 435)
         period = Period(start, home_at + _days(rnd, 90, 400), "E4A", legal, [(home_at, "P1")])
         period.rec = "E4A" if rnd.random() < 0.8 else "E41"
         return period
@@ -115,6 +115,8 @@ def _adoption(start: int, final: int, legal: list[tuple[int, str]], rnd: random.
     match = final + _lognormal(rnd, 150, 0.6, 30)
     placed = match + _days(rnd, 7, 60)
     adopted = placed + _days(rnd, 70, 320)
+    if date.fromordinal(adopted).timetuple()[1:3] == (3, 31):
+        adopted -= 1  # adopted on 31 March would count as looked after all year (rule 187)
     rec = "E11" if rnd.random() < 0.55 else "E12"
     return Period(start, adopted, rec, legal, [(placed, "A6")], decision, match)
 

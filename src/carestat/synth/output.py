@@ -16,10 +16,24 @@ if TYPE_CHECKING:
     from carestat.synth.generate import Synthetic
 
 
+def _plant(
+    ret: Return, errors: float, rng: np.random.Generator, fmt: str
+) -> tuple[Return, list[Any], list[dict[str, Any]]]:
+    """Plant faults; for XML only those the layout can carry (the rest are returned as skipped)."""
+    if fmt == "xml":
+        from carestat.synth.xml_faults import plant_faults_for_xml
+
+        return plant_faults_for_xml(ret, errors, rng)
+    from carestat.synth.faults import plant_faults
+
+    planted, faults = plant_faults(ret, errors, rng)
+    return planted, faults, []
+
+
 def _write_return(ret: Return, out: Path, fmt: str) -> None:
     folder = out / str(ret.la) / str(ret.year)
     if fmt == "xml":
-        from carestat.writers.xml import write_xml_return  # written by the XML helper
+        from carestat.writers.xml import write_xml_return
 
         folder.mkdir(parents=True, exist_ok=True)
         write_xml_return(ret, folder / "return.xml")
@@ -44,12 +58,12 @@ def write_all(synthetic: Synthetic, out: Path, fmt: str, errors: float,
     slim: list[Return] = []
     rng = np.random.default_rng([synthetic.seed, 903])
     written = 0
+    skipped: list[dict[str, Any]] = []
     for ret in synthetic.returns():
         if errors > 0:
-            from carestat.synth.faults import plant_faults
-
-            ret, planted = plant_faults(ret, errors, rng)
+            ret, planted, lost = _plant(ret, errors, rng, fmt)
             faults.extend(f.to_dict() for f in planted)
+            skipped.extend(lost)
         _write_return(ret, out, fmt)
         slim.append(_slim(ret))
         written += 1
@@ -60,6 +74,8 @@ def write_all(synthetic: Synthetic, out: Path, fmt: str, errors: float,
         if synthetic.scenario else []  # fmt: skip
     truth = {"seed": synthetic.seed, "councils": [c.code for c in synthetic.councils],
              "years": synthetic.years, "faults": faults, "effects": effects}  # fmt: skip
+    if fmt == "xml":
+        truth["skipped_faults"] = skipped  # faults the XML layout cannot carry, not planted
     (out / "truth.json").write_text(json.dumps(truth, indent=1, default=str), "utf-8")
     return {"returns": written, "faults": len(faults)}
 

@@ -84,13 +84,19 @@ class CouncilSimulation:
 
     def _spells(self, period: Period, dob: int, uasc: bool, home: str | None) -> list:
         rnd, forced = self.rnd, dict(period.forced)
+        legal_days = {d for d, _ in period.legal}
         spells: list[tuple[int, Placement, str | None]] = []
         for day in placement_days(period, dob, rnd):
             place = forced.get(day) or choose_place((day - dob) / 365.25, day, uasc, rnd)
             if spells and place == spells[-1][1].place and place not in FOSTER:
                 continue
             reason = "CARPL" if day in forced else REASONS[int(rnd.random() * len(REASONS))]
-            spells.append((day, locate(place, self.council, home, rnd, day), reason))
+            if spells and day in legal_days:
+                day += 1  # a move on the day the legal status changes would need RNE T (rule 435)
+            placement = locate(place, self.council, home, rnd, day)
+            while spells and placement == spells[-1][1]:
+                placement = locate(place, self.council, home, rnd, day)  # a move must change (435)
+            spells.append((day, placement, reason))
         for cut, code in split_h5([(d, p) for d, p, _ in spells], period.end):
             spells.append((cut, locate(code, self.council, home, rnd, cut), "PLACE"))
         spells.sort(key=lambda s: s[0])

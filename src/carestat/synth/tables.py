@@ -107,9 +107,9 @@ def _uasc(year: int, h: History, looked_after: np.ndarray) -> pa.Table:
     people = looked_after[ch["uasc"][looked_after] == 1]
     dob = ch["dob"][people]
     eighteen = np.array([_add_years(d, 18) for d in dob.tolist()], dtype=np.int64)
-    _, end = year_bounds(year)
+    # DUC is the 18th birthday even when still ahead: rule 205B compares it across years.
     columns = {"CHILD": ch["child"][people], "SEX": _sex(year, ch["sex"][people]), "DOB": dob,
-               "DUC": np.where(eighteen <= end, eighteen, 0)}  # fmt: skip
+               "DUC": eighteen}  # fmt: skip
     return arrow_table(year, "UASC", columns)
 
 
