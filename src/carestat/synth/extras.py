@@ -125,10 +125,31 @@ def adoption_tables(year: int, history: History, e: dict[str, np.ndarray]) -> di
     placed = {"CHILD": ch["child"][pidx], "DOB": ch["dob"][pidx], "DATE_PLACED": p["decision"][decided],
               "DATE_PLACED_CEASED": np.zeros(len(pidx), dtype=np.int64),
               "REASON_PLACED_CEASED": np.full(len(pidx), None, dtype=object)}  # fmt: skip
-    starts = np.unique(e["idx"][(e["rne"] == "S") & (e["decom"] >= start)])
-    prev = {"CHILD": ch["child"][starts], "DOB": ch["dob"][starts],
-            "PREV_PERM": np.full(len(starts), "Z1", dtype=object),
-            "LA_PERM": np.full(len(starts), None, dtype=object),
-            "DATE_PERM": np.full(len(starts), None, dtype=object)}  # fmt: skip
+    prev = _prev_perm(history, year, e, start)
     return {"AD1": _table(year, "AD1", ad1), "PlacedAdoption": _table(year, "PlacedAdoption", placed),
             "PrevPerm": _table(year, "PrevPerm", prev)}  # fmt: skip
+
+
+# Councils' DfE three-digit codes (a few real ones) and the UK nations, where an order was made.
+LA_PERM_CODES = ("800", "202", "330", "341", "350", "380", "926", "936", "919", "873", "WAL", "SCO")
+P3_UNTIL = date(2014, 4, 22).toordinal()  # residence orders became child arrangements orders
+
+
+def _prev_perm(history: History, year: int, e: dict[str, np.ndarray], start: int) -> dict:
+    """PrevPerm for children starting care: Z1 for most, an earlier order (P1-P4) for some."""
+    starting = (e["rne"] == "S") & (e["decom"] >= start)
+    starts, first = np.unique(e["idx"][starting], return_index=True)
+    decom = e["decom"][starting][first]
+    dob = history.children["dob"][starts]
+    rng, n = _rng(history, year, "PrevPerm"), len(starts)
+    earlier = (decom - dob > 730) & (rng.random(n) < 0.09)
+    # The order was made between the child's first birthday and two months before care began.
+    when = dob + 365 + (rng.random(n) * np.maximum(decom - 60 - dob - 365, 0)).astype(np.int64)
+    code = np.array(["P1", "P2", "P2", "P4", "P4"], dtype=object)[rng.integers(0, 5, n)]
+    code = np.where((code == "P4") & (when < P3_UNTIL), "P3", code)
+    la_perm = np.array(LA_PERM_CODES, dtype=object)[rng.integers(0, len(LA_PERM_CODES), n)]
+    text = np.array([date.fromordinal(int(d)).strftime("%d/%m/%Y") for d in when.tolist()],
+                    dtype=object)  # fmt: skip
+    return {"CHILD": history.children["child"][starts], "DOB": dob,
+            "PREV_PERM": np.where(earlier, code, "Z1"), "LA_PERM": np.where(earlier, la_perm, BLANK),
+            "DATE_PERM": np.where(earlier, text, BLANK)}  # fmt: skip

@@ -108,5 +108,9 @@ def locate(
     kind = "home" if place == "K2" else "supported"
     pool = pools[kind]
     provider = pool[int(rnd.random() * len(pool))] if in_area else _private(pool, rnd)
+    for _ in range(20):  # a home at the child's own home postcode would fail rule 392d
+        if provider.postcode != home:
+            break
+        provider = _private(pool, rnd) if not in_area else pool[int(rnd.random() * len(pool))]
     urn = None if place == "H5" and day < H5_URN_FROM else provider.urn  # rules 222, 230
     return Placement(place, provider.provider, urn, provider.postcode, code)

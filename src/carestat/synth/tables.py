@@ -67,7 +67,7 @@ def build_return(history: History, year: int) -> Return:
     spec = load_spec(year)
     tables = {"Episodes": _episodes(year, e, child)}
     tables["Header"] = _header(year, history, people, looked_after)
-    tables["UASC"] = _uasc(year, history, looked_after)
+    tables["UASC"] = _uasc(year, history, people, start)
     tables["Reviews"] = _events(year, history, "review", start, end)
     tables["Missing"] = _events(year, history, "missing", start, end)
     tables["OC2"] = oc2_table(year, history, e)
@@ -102,11 +102,14 @@ def _header(year: int, h: History, people: np.ndarray, looked_after: np.ndarray)
     return arrow_table(year, "Header", columns)
 
 
-def _uasc(year: int, h: History, looked_after: np.ndarray) -> pa.Table:
+def _uasc(year: int, h: History, header: np.ndarray, start: int) -> pa.Table:
+    """Every UASC child in the Header (care leavers too) not yet 18 on 1 April (rules 104, 205A)."""
     ch = h.children
-    people = looked_after[ch["uasc"][looked_after] == 1]
+    people = header[ch["uasc"][header] == 1]
     dob = ch["dob"][people]
     eighteen = np.array([_add_years(d, 18) for d in dob.tolist()], dtype=np.int64)
+    keep = eighteen >= start
+    people, dob, eighteen = people[keep], dob[keep], eighteen[keep]
     # DUC is the 18th birthday even when still ahead: rule 205B compares it across years.
     columns = {"CHILD": ch["child"][people], "SEX": _sex(year, ch["sex"][people]), "DOB": dob,
                "DUC": eighteen}  # fmt: skip
