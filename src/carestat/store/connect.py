@@ -8,7 +8,7 @@ import ibis
 
 from carestat.privacy.pseudonymise import POLICIES, Policy
 from carestat.store.backend import DuckDbWriter, PostgresWriter, Writer
-from carestat.store.schema import SCHEMA_VERSION, all_ddl
+from carestat.store.schema import SCHEMA_VERSION, all_ddl, layout_fingerprint
 from carestat.store.store import Store
 from carestat.store.url import StoreError, StoreLocation, parse_store_url, resolve_url
 
@@ -88,6 +88,8 @@ def _connect_postgres(location: StoreLocation) -> tuple[Any, Writer]:
 
 def ensure_schema(writer: Writer) -> None:
     """Create the tables if missing and check the recorded schema version, in one transaction."""
+    if _layout_is_current(writer):
+        return
     with writer.transaction():
         for statement in all_ddl(writer.postgres):
             writer.execute(statement)
@@ -99,8 +101,27 @@ def ensure_schema(writer: Writer) -> None:
         [(version,)] = writer.execute(
             "SELECT value FROM carestat_meta WHERE key = 'schema_version'"
         )
+        if version == SCHEMA_VERSION:
+            writer.execute("DELETE FROM carestat_meta WHERE key = 'layout'")
+            writer.execute(
+                "INSERT INTO carestat_meta (key, value) VALUES ('layout', ?)",
+                (layout_fingerprint(),),
+            )
     if version != SCHEMA_VERSION:
         raise StoreError(
             f"the store has schema version {version}; this carestat ({SCHEMA_VERSION}) "
             "cannot use it"
         )
+
+
+def _layout_is_current(writer: Writer) -> bool:
+    """Whether the store's tables were made from this very layout (then no DDL is needed)."""
+    try:
+        with writer.transaction():
+            rows = writer.execute(
+                "SELECT key, value FROM carestat_meta WHERE key IN ('schema_version', 'layout')"
+            )
+    except Exception:  # a new store: no carestat_meta yet
+        return False
+    found = {str(key): str(value) for key, value in rows}
+    return found == {"schema_version": SCHEMA_VERSION, "layout": layout_fingerprint()}

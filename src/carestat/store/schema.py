@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
+from importlib import resources
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -49,6 +51,20 @@ STORE_NAMES = {
     "OC2": "oc2", "OC3": "oc3", "AD1": "ad1", "PlacedAdoption": "placed_adoption",
     "PrevPerm": "prev_perm", "Missing": "missing", "SocialWorker": "social_worker", "DoLo": "dolo",
 }  # fmt: skip
+
+
+@cache
+def layout_fingerprint() -> str:
+    """A hash of everything the DDL is made from (the spec's data files and this module's layout).
+
+    Recorded in the store once its tables match; an unchanged fingerprint lets opening a store
+    skip reading the spec (parsing its YAML costs more than the rest of opening).
+    """
+    digest = hashlib.sha256(f"{SCHEMA_VERSION} {sorted(DERIVED_COLUMNS.items())}".encode())
+    folder = resources.files("carestat.spec").joinpath("data")
+    for name in ("tables.yaml", "codelists.yaml"):
+        digest.update(folder.joinpath(name).read_bytes())
+    return digest.hexdigest()[:32]
 
 
 def store_name(table: str) -> str:

@@ -22,7 +22,7 @@ from carestat.store.provenance import (
     SourceFile,
     content_hash,
 )
-from carestat.store.schema import DERIVED_COLUMNS, store_columns, store_name
+from carestat.store.schema import store_name
 from carestat.store.url import StoreLocation
 
 
@@ -136,8 +136,7 @@ class Store:
         tables: dict[str, ibis.Table] = {}
         for name in TABLE_NAMES:
             table = self.con.table(store_name(name))
-            columns = ["la", "year", "_row", *(c for c, _ in store_columns(name))]
-            columns += [c for c, _ in DERIVED_COLUMNS.get(name, ())]
+            columns = [c for c in table.columns if c != "load_id"]  # the spec's, without reading it
             tables[name] = table.semi_join(live, "load_id").select(*columns)
         tables["population"] = self.con.table("population")
         return tables
