@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -30,7 +30,9 @@ from carestat.readers.locate import (
     la_from_path,
     year_from_path,
 )
-from carestat.store import LoadResult, Store, StoreError, open_store, read_population_csv
+
+if TYPE_CHECKING:  # the store imports Ibis and pandas: only `carestat load` should pay for that
+    from carestat.store import Store
 
 POPULATION_FILE = "population.csv"
 OUTCOMES = ("loaded", "already loaded", "superseded", "failed")
@@ -54,6 +56,8 @@ def load_command(
     ] = None,
 ) -> None:
     """Load returns into the store; exit 2 if any could not be read or stored."""
+    from carestat.store import StoreError, open_store
+
     returns, populations = find_inputs(paths)
     if not returns and not populations:
         fail(f"{', '.join(map(str, paths))}: no returns found (CSV tables or XML files)")
@@ -144,6 +148,8 @@ def unchanged(store: Store, paths: list[Path], year: int | None, la: str | None)
 
 def store_batch(store: Store, batch: list[tuple[list[Path], Return]]) -> Counter[str]:
     """Store read returns together (one transaction; one by one if that fails)."""
+    from carestat.store import LoadResult
+
     tally: Counter[str] = Counter()
     if not batch:
         return tally
@@ -159,6 +165,8 @@ def store_batch(store: Store, batch: list[tuple[list[Path], Return]]) -> Counter
 
 def load_populations(store: Store, populations: list[Path]) -> Counter[str]:
     """Load each population file, replacing rows of the same council and year."""
+    from carestat.store import read_population_csv
+
     tally: Counter[str] = Counter()
     for path in populations:
         try:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from carestat.cli.options import DbOption, LaOption, OutDirOption, YearOption, fail, out_console
+
+if TYPE_CHECKING:  # pandas is imported only when the command runs, not at CLI start-up
+    import pandas as pd
 
 FORMATS = ("csv", "xlsx", "json")
 FILE_NAMES = {"csv": "children_looked_after.csv", "xlsx": "children_looked_after.xlsx",
