@@ -226,3 +226,173 @@ def _335(t: Env) -> dict[str, Any]:
     bad = j.REC.isin(["E1", "E11", "E12"]) & (by_carer | not_carer)
     what = msg("PLACE ", show(j, "PLACE"), " but FOSTER_CARE ", show(j, "r_FOSTER_CARE"))
     return flag_both(j, bad, what, E, A)
+
+
+def _male(year: int) -> str:
+    return "1" if year <= 2024 else "M"
+
+
+def _165(male: str) -> Any:
+    def check(t: Env) -> dict[str, Any]:
+        h, e = t.Header, t.Episodes
+        counted = e.filter((e.LS.isnull() | ~e.LS.isin(SHORT_BREAKS)) & (e.DECOM <= t.end)
+                           & (e.DEC.isnull() | (e.DEC >= t.start)))  # fmt: skip
+        leaver = t.OC3.filter(any_given(t.OC3, OC3_ITEMS))
+        in_year = h.CHILD.isin(children(counted))
+        invalid = h.MOTHER.notnull() & ~h.MOTHER.isin(["0", "1"])
+        for_boy = h.MOTHER.notnull() & (h.SEX == male)
+        needed = h.MOTHER.isnull() & (h.SEX != male) & (in_year | ~h.CHILD.isin(children(leaver)))
+        what = msg("MOTHER ", show(h, "MOTHER"), " for SEX ", show(h, "SEX"))
+        return {H: flag(h, invalid | for_boy | needed, what)}
+
+    return check
+
+
+for first, last in ((2023, 2024), (2025, None)):
+    m, f = _male(first), "2" if first <= 2024 else "F"
+    rule("165", [H, E, O3], ["MOTHER", "SEX", "ACTIV", "ACCOM", "IN_TOUCH", "DECOM"],
+         "Whether the young person is a mother is not valid for her sex and time in care.", years=(first, last),
+         passes=[_x(Header=[{"SEX": f, "MOTHER": "0"}], Episodes=[ALL_YEAR]), _x(Header=[{"SEX": m}], Episodes=[ALL_YEAR]),
+                 _x(Header=[{"SEX": f}], OC3=[{"IN_TOUCH": "YES"}])],
+         fails=[_x(Header=[{"SEX": f}], Episodes=[ALL_YEAR]), _x(Header=[{"SEX": m, "MOTHER": "0"}]),
+                _x(Header=[{"SEX": f, "MOTHER": "2"}], Episodes=[ALL_YEAR])])(_165(m))  # fmt: skip
+
+
+def _ep(**fields: str) -> dict[str, str]:
+    return {"CHILD": "1", **fields}
+
+
+ADOPTION_PLACES = ["A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"]
+
+
+@rule("336", [E], ["PLACE"], "A child is placed for adoption (A3/A4) straight from a placement other than foster care.",
+      passes=[Example({E: [_ep(DECOM="{start}", PLACE="U1"), _ep(DECOM="{start+9d}", PLACE="A3")]}),
+              Example({E: [_ep(DECOM="{start}", PLACE="A4")]})],
+      fails=[Example({E: [_ep(DECOM="{start}", PLACE="K2"), _ep(DECOM="{start+9d}", PLACE="A4")]})])  # fmt: skip
+def _336(t: Env) -> dict[str, Any]:
+    from carestat.rules.expr import neighbours
+
+    e = neighbours(t.Episodes, "PLACE")
+    bad = (
+        e.PLACE.isin(["A3", "A4"])
+        & e.has_prev
+        & (e.prev_place.isnull() | ~e.prev_place.isin(ADOPTION_PLACES))
+    )
+    return {E: flag(e, bad, msg("PLACE ", show(e, "PLACE"), " after PLACE ", show(e, "prev_place")))}  # fmt: skip
+
+
+def _too_long(code: str, status: str, days: int, message: str) -> None:
+    def check(t: Env) -> dict[str, Any]:
+        import ibis
+
+        e = t.Episodes
+        spell = e.filter((e.LS == status) & e.DECOM.notnull())
+        spell = spell.mutate(s_dec=spell.DEC.fill_null(t.end))
+        order = ibis.window(group_by=spell.CHILD, order_by=[spell.DECOM, spell._row])
+        starts = spell.s_dec.lag().over(order).isnull() | (
+            spell.s_dec.lag().over(order) != spell.DECOM
+        )
+        spell = spell.mutate(s_new=ibis.ifelse(starts, 1, 0))
+        spell = spell.mutate(s_run=spell.s_new.cumsum().over(order))
+        run = ibis.window(group_by=[spell.CHILD, spell.s_run])
+        spell = spell.mutate(s_from=spell.DECOM.min().over(run), s_to=spell.s_dec.max().over(run))
+        bad = spell.s_to.delta(spell.s_from, "day") > days
+        what = msg(f"LS {status} from ", show(spell, "s_from"), " to ", show(spell, "s_to"))
+        return {E: flag(spell, bad, what)}
+
+    ok_end, bad_end = f"{{start+{days}d}}", f"{{start+{days + 1}d}}"
+    rule(code, [E], ["DECOM", "LS", "DEC"], message,
+         passes=[Example({E: [_ep(DECOM="{start}", LS=status, DEC=ok_end)]})],
+         fails=[Example({E: [_ep(DECOM="{start}", LS=status, DEC=bad_end)]}),
+                Example({E: [_ep(DECOM="{start}", LS=status, DEC="{start+2d}"),
+                             _ep(DECOM="{start+2d}", LS=status, DEC=bad_end)]}, note="joined")])(check)  # fmt: skip
+
+
+_too_long("361", "L1", 3, "Police protection (L1) lasted longer than 72 hours.")
+_too_long("362", "L2", 21, "An emergency protection order (L2) lasted longer than 21 days.")
+_too_long("363", "L3", 7, "A child assessment order (L3) lasted longer than 7 days.")
+_too_long(
+    "364",
+    "J2",
+    21,
+    "Detention under PACE (J2) in council accommodation lasted longer than 21 days.",
+)
+
+
+@rule("367", [E], ["LS", "DECOM", "DEC"], "Respite care (V3) in the year adds up to more than 75 days.",
+      passes=[Example({E: [_ep(DECOM="{start-10d}", LS="V3", DEC="{start+75d}")]})],
+      fails=[Example({E: [_ep(DECOM="{start}", LS="V3", DEC="{start+40d}"), _ep(DECOM="{start+50d}", LS="V3", DEC="{start+86d}")]})])  # fmt: skip
+def _367(t: Env) -> dict[str, Any]:
+    import ibis
+
+    e = t.Episodes
+    v3 = e.filter((e.LS == "V3") & e.DECOM.notnull())
+    upto = ibis.ifelse(v3.DEC.isnull() | (v3.DEC > t.end), t.end, v3.DEC)
+    since = ibis.ifelse(v3.DECOM < t.start, t.start, v3.DECOM)
+    v3 = v3.mutate(v_days=upto.delta(since, "day"))
+    v3 = v3.filter(v3.v_days > 0)
+    v3 = v3.mutate(v_total=v3.v_days.sum().over(ibis.window(group_by=v3.CHILD)))
+    return {E: flag(v3, v3.v_total > 75, msg("Respite care (V3) this year totals ", v3.v_total.cast("string"), " days"))}  # fmt: skip
+
+
+@rule("377", [E], ["PLACE"], "More than two temporary placements for a foster carer's holiday (T3) in the year.",
+      passes=[Example({E: [_ep(DECOM="{start}", PLACE="T3"), _ep(DECOM="{start+5d}", PLACE="T3")]})],
+      fails=[Example({E: [_ep(DECOM="{start}", PLACE="T3"), _ep(DECOM="{start+5d}", PLACE="T3"), _ep(DECOM="{start+9d}", PLACE="T3")]})])  # fmt: skip
+def _377(t: Env) -> dict[str, Any]:
+    import ibis
+
+    e = t.Episodes
+    t3 = e.filter(e.PLACE == "T3")
+    t3 = t3.mutate(n_t3=t3._row.count().over(ibis.window(group_by=t3.CHILD)))
+    return {
+        E: flag(t3, t3.n_t3 > 2, msg(t3.n_t3.cast("string"), " holiday placements (T3) this year"))
+    }
+
+
+@rule("383", [E], ["PLACE", "RNE", "PL_POST"], "After a temporary placement (T0-T4) the child must return to the placement before it.",
+      passes=[Example({E: [_ep(DECOM="{start}", PLACE="U1", PL_POST="AB1 2CD"), _ep(DECOM="{start+9d}", PLACE="T3", RNE="T"),
+                           _ep(DECOM="{start+19d}", PLACE="U1", PL_POST="AB1 2CD", RNE="P")]})],
+      fails=[Example({E: [_ep(DECOM="{start}", PLACE="U1", PL_POST="AB1 2CD"), _ep(DECOM="{start+9d}", PLACE="T3", RNE="T"),
+                          _ep(DECOM="{start+19d}", PLACE="U2", PL_POST="AB1 2CD", RNE="P")]})])  # fmt: skip
+def _383(t: Env) -> dict[str, Any]:
+    import ibis
+
+    e = t.Episodes
+    order = ibis.window(group_by=e.CHILD, order_by=[e.DECOM, e._row])
+    e = e.mutate(p_place=e.PLACE.lag().over(order), b_place=e.PLACE.lag(2).over(order),
+                 b_post=e.PL_POST.lag(2).over(order), b_row=e._row.lag(2).over(order))  # fmt: skip
+    returned = (e.RNE == "P") & (e.PLACE == e.b_place) & (e.PL_POST == e.b_post)
+    bad = (
+        e.b_row.notnull()
+        & e.p_place.isin(["T0", "T1", "T2", "T3", "T4"])
+        & ~returned.fill_null(False)
+    )
+    what = msg("After PLACE ", show(e, "p_place"), ": RNE ", show(e, "RNE"), ", PLACE ", show(e, "PLACE"),
+               " (before it ", show(e, "b_place"), ")")  # fmt: skip
+    return {E: flag(e, bad, what)}
+
+
+@rule("398", [E], ["LS", "HOME_POST", "PL_POST"], "Postcodes are given for a short break (V3/V4).",
+      passes=[Example({E: [_ep(LS="V3")]}), Example({E: [_ep(LS="C2", PL_POST="AB1 2CD")]})],
+      fails=[Example({E: [_ep(LS="V4", HOME_POST="AB1 2CD")]})])  # fmt: skip
+def _398(t: Env) -> dict[str, Any]:
+    e = t.Episodes
+    bad = e.LS.isin(SHORT_BREAKS) & (e.HOME_POST.notnull() | e.PL_POST.notnull())
+    return {E: flag(e, bad, msg("LS ", show(e, "LS"), " with HOME_POST ", show(e, "HOME_POST"),
+                                ", PL_POST ", show(e, "PL_POST")))}  # fmt: skip
+
+
+@rule("399", [E, H, R], ["MOTHER", "LS", "REVIEW", "REVIEW_CODE"],
+      "Motherhood or review data is given for a child only ever on short breaks (V3/V4).",
+      passes=[_x(Episodes=[{"LS": "V3"}, {"LS": "C2"}], Header=[{"MOTHER": "0"}], Reviews=[{"REVIEW": "{start}"}])],
+      fails=[_x(Episodes=[{"LS": "V3"}], Header=[{"MOTHER": "0"}]), _x(Episodes=[{"LS": "V4"}], Reviews=[{"REVIEW_CODE": "PN1"}])])  # fmt: skip
+def _399(t: Env) -> dict[str, Any]:
+    e, h, r = t.Episodes, t.Header, t.Reviews
+    marked = e.filter(e.CHILD.notnull()).mutate(b_other=(e.LS.isnull() | ~e.LS.isin(SHORT_BREAKS)))
+    per_child = marked.group_by(b_child=marked.CHILD).aggregate(b_other=marked.b_other.any())
+    breaks_only = per_child.filter(~per_child.b_other).b_child
+    review = any_given(r, ("REVIEW", "REVIEW_CODE"))
+    return {
+        H: flag(h, h.CHILD.isin(breaks_only) & h.MOTHER.notnull(), msg("MOTHER ", show(h, "MOTHER"), " for a child on short breaks only")),
+        R: flag(r, r.CHILD.isin(breaks_only) & review, msg("Review data for a child on short breaks only")),
+    }  # fmt: skip
