@@ -178,6 +178,7 @@ def pick_councils(
     return councils
 
 
+@cache  # called for every out-of-area placement: build each council's providers once
 def neighbour_pool(code: str) -> tuple[np.ndarray, dict[str, list[Provider]]]:
     """Postcodes and providers of any council (used for out-of-area placements)."""
     postcodes = postcode_pools()[code][0]
