@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from carestat.rules.builtin.previous import last_header
-from carestat.rules.expr import Env, children, flag, msg, show
+from carestat.rules.expr import Env, add_years, children, flag, flag_both, msg, show
 from carestat.rules.model import Example, Need, Rows
 from carestat.rules.registry import rule
 
@@ -184,3 +184,132 @@ def _1010(t: Env) -> dict[str, Any]:
             msg("Care leaver information but no episodes this year, and last year's ended open"),
         )
     }
+
+
+def _care_leaver_days(t: Env) -> Any:
+    """Per child: days looked after since the 14th and 16th birthdays (both years), and adoption.
+
+    Episodes repeated in both returns count once (the closed copy wins); each child's latest
+    episode, if open, runs to the end of this year; V3/V4 (short breaks) do not count.
+    """
+    import ibis
+
+    e = _episodes_both_years(t)
+    e = e.filter(e.CHILD.notnull() & e.DECOM.notnull())
+    copy = ibis.window(group_by=[e.CHILD, e.DECOM], order_by=[e.DEC.isnull(), e.this_year])
+    e = e.mutate(n_copy=ibis.row_number().over(copy))
+    e = e.filter(e.n_copy == 0)
+    latest = ibis.window(group_by=e.CHILD, order_by=[e.DECOM.desc(), e._row.desc()])
+    e = e.mutate(n_latest=ibis.row_number().over(latest))
+    e = e.mutate(dec=ibis.ifelse((e.n_latest == 0) & e.DEC.isnull(), t.end, e.DEC))
+    adopted = e.filter((e.n_latest == 0) & e.REC.isin(ADOPTED)).CHILD
+    h = t.Header.filter(t.Header.CHILD.notnull() & t.Header.DOB.notnull())
+    h = h.group_by(h_child=h.CHILD).aggregate(h_dob=h.DOB.min())
+    e = e.filter(~e.LS.isin(["V3", "V4"]).fill_null(False))
+    e = e.inner_join(h, e.CHILD == h.h_child)
+
+    def days_since(birthday: Any) -> Any:
+        since = ibis.greatest(e.DECOM, birthday)
+        return ibis.greatest(e.dec.delta(since, unit="day"), 0)
+
+    e = e.mutate(d14=days_since(add_years(e.h_dob, 14)), d16=days_since(add_years(e.h_dob, 16)))
+    days = e.group_by(c_child=e.CHILD).aggregate(total14=e.d14.sum(), total16=e.d16.sum())
+    return days, adopted, h
+
+
+@rule("1001", [OC3], ["IN_TOUCH", "ACTIV", "ACCOM"],
+      "Care leaver information is given for a young person whose episodes do not make them a relevant or former relevant child.",
+      needs=PREV,
+      passes=[_oc3([], [{"DECOM": "{start-1y}", "DEC": "{end}", "REC": "E4A"}], dob="{start-17y}"),
+              _oc3([], [], dob="{end-21y}")],
+      fails=[_oc3([], [{"DECOM": "{end-60d}", "DEC": "{end-1d}", "REC": "E4A"}], dob="{start-17y}"),
+             _oc3([], [{"DECOM": "{start-1y}", "DEC": "{start-1d}", "REC": "E11"}], dob="{start-17y}"),
+             _oc3([], [], dob="{start-17y}")])  # fmt: skip
+def _1001(t: Env) -> dict[str, Any]:
+    days, adopted, h = _care_leaver_days(t)
+    # Over 20 at the year's end: two years of episodes cannot show their time in care.
+    young = h.filter(add_years(h.h_dob, 20) > t.end).h_child
+    o = t.OC3.left_join(days, t.OC3.CHILD == days.c_child)
+    enough = (o.total14 >= 91) & (o.total16 >= 1)
+    bad = o.CHILD.isin(young) & (o.CHILD.isin(adopted) | ~enough.fill_null(False))
+    return {OC3: flag(o, bad, msg("Care leaver information but ", o.total14.fill_null(0).cast("string"),
+                                  " days looked after since age 14, ", o.total16.fill_null(0).cast("string"),
+                                  " since 16, or adopted"))}  # fmt: skip
+
+
+def _periods_of_care(t: Env) -> Any:
+    """Each child's periods of care: an episode starting after the previous one ended begins one."""
+    import ibis
+
+    e = t.Episodes.filter(t.Episodes.CHILD.notnull() & t.Episodes.DECOM.notnull())
+    order = ibis.window(group_by=e.CHILD, order_by=[e.DECOM, e._row])
+    prev_dec = e.DEC.lag().over(order)
+    first = e._row.lag().over(order).isnull()
+    e = e.mutate(new=(first | (e.DECOM > prev_dec).fill_null(False)).cast("int64"))
+    running = ibis.window(group_by=e.CHILD, order_by=[e.DECOM, e._row], preceding=None, following=0)
+    e = e.mutate(period=e.new.sum().over(running))
+    span = ibis.window(group_by=[e.CHILD, e.period], order_by=[e.DECOM.desc(), e._row.desc()])
+    e = e.mutate(p_decom=e.DECOM.min().over(span), n_end=ibis.row_number().over(span))
+    e = e.filter(e.n_end == 0)
+    return e.select(p_child=e.CHILD, p_decom=e.p_decom, p_dec=e.DEC)
+
+
+def _d(dolos: list[dict[str, str]], eps: list[dict[str, str]]) -> Example:
+    return Example({D: [{"CHILD": "1", **r} for r in dolos], E: [{"CHILD": "1", **r} for r in eps]})
+
+
+@rule("707", [D], ["DOLO_END"], "The child ceased to be looked after but a DoLO has no end date (or lies outside every period of care).",
+      years=FROM_2027,
+      passes=[_d([{"DOLO_START": "{start+10d}"}], [{"DECOM": "{start}"}]),
+              _d([{"DOLO_START": "{start+10d}", "DOLO_END": "{start+20d}"}], [{"DECOM": "{start}", "DEC": "{start+30d}"}])],
+      fails=[_d([{"DOLO_START": "{start+10d}"}], [{"DECOM": "{start}", "DEC": "{start+30d}"}]),
+             _d([{"DOLO_START": "{start+10d}", "DOLO_END": "{start+40d}"}], [{"DECOM": "{start}", "DEC": "{start+30d}"}])])  # fmt: skip
+def _707(t: Env) -> dict[str, Any]:
+    p = _periods_of_care(t)
+    d = t.DoLo.filter(t.DoLo.DOLO_START.notnull())
+    j = d.inner_join(p, d.CHILD == p.p_child)
+    start, end = j.DOLO_START, j.DOLO_END
+    outside = (
+        (end.isnull() & j.p_dec.notnull())
+        | (end.isnull() & (start < j.p_decom))
+        | (end > j.p_dec)
+        | (end < j.p_decom)
+    ).fill_null(False)
+    j = j.mutate(outside=outside)
+    found = j.group_by([j._row, j.DOLO_START, j.DOLO_END, j.DOLO_END__raw]).aggregate(
+        everywhere=j.outside.all()
+    )
+    return {D: flag(found, found.everywhere, msg("DoLO from ", show(found, "DOLO_START"), " to ",
+                                                show(found, "DOLO_END"), " is not within an open period of care"))}  # fmt: skip
+
+
+def _overlapping(t: Env) -> Any:
+    """DoLOs with start and end beside the child's episodes that overlap them."""
+    d = t.DoLo.filter(t.DoLo.DOLO_START.notnull() & t.DoLo.DOLO_END.notnull())
+    e = t.Episodes
+    e = e.select(e_child=e.CHILD, e__row=e._row, e_decom=e.DECOM, e_dec=e.DEC, e_place=e.PLACE)
+    j = d.inner_join(e, d.CHILD == e.e_child)
+    overlap = ((j.DOLO_START <= j.e_dec) | j.e_dec.isnull()) & (j.DOLO_END >= j.e_decom)
+    return j.filter(overlap.fill_null(False))
+
+
+def _dolo_place(code: str, message: str, wrong: Any, good: str, bad: str) -> None:
+    def case(place: str) -> Example:
+        return _d([{"DOLO_START": "{start+10d}", "DOLO_END": "{start+20d}"}],
+                  [{"DECOM": "{start}", "PLACE": place}])  # fmt: skip
+
+    def check(t: Env) -> dict[str, Any]:
+        j = _overlapping(t)
+        text = msg(
+            "Placement ", show(j, "e_place"), " during the DoLO from ", show(j, "DOLO_START")
+        )
+        return flag_both(j, wrong(j.e_place), text, D, E, prefix="e_")
+
+    rule(code, [D, E], ["DOLO_START", "PLACE"], message, years=FROM_2027,
+         passes=[case(good)], fails=[case(bad)])(check)  # fmt: skip
+
+
+_dolo_place("709", "A child with a DoLO is placed other than in K2, Z12 or Z13 during it.",
+            lambda place: ~place.isin(["K2", "Z12", "Z13"]).fill_null(False), "K2", "U1")  # fmt: skip
+_dolo_place("710", "A child with a DoLO is in a secure home, with parents, in a young offender institution or supported accommodation.",
+            lambda place: place.isin(["K1", "P1", "R5", "K3"]), "K2", "K1")  # fmt: skip
