@@ -107,8 +107,8 @@ def _timed_run(db: Path, cache: Path, fresh: bool) -> dict[str, float]:
         text=True,
         env={**os.environ, **env},
     )
-    lines = [line for line in out.stdout.splitlines() if line.startswith('{"import"')]
-    timings = json.loads(lines[-1])  # DuckDB may draw a progress bar on the same stream
+    # DuckDB may draw a progress bar on the same stream, even on the same line
+    timings = json.loads(out.stdout[out.stdout.rindex('{"import"') :].splitlines()[0])
     print(("cold: " if fresh else "warm: ") + json.dumps(timings), flush=True)
     return {k: round(v, 2) for k, v in timings.items()}
 
