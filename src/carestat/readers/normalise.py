@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -86,6 +87,8 @@ def parse_dates(values: pa.Array) -> tuple[pa.Array, pa.Array, list[str]]:
 
 def _whole_numbers(values: pa.Array) -> pa.Array:
     """`1234.0` (as spreadsheets write ids and codes) becomes `1234`."""
+    if not pc.any(pc.match_substring(values, ".")).as_py():
+        return values  # the usual case; a substring search costs far less than the regex
     return pc.replace_substring_regex(values, _WHOLE_FLOAT, r"\1")
 
 
@@ -106,14 +109,14 @@ def build_table(
     spec: Spec,
     name: str,
     text_columns: Mapping[str, pa.Array],
-    lines: Sequence[int | None] | pa.Array | None,
+    lines: Sequence[int | None] | np.ndarray | pa.Array | None,
     num_rows: int,
 ) -> tuple[pa.Table, list[Tolerated]]:
     """A `Return` table from source text by spec column; absent columns become all-null."""
     schema = table_schema(spec, name)
     arrays: dict[str, pa.Array] = {
-        ROW: pa.array(range(num_rows), pa.int64()),
-        LINE: pa.array(lines if lines is not None else [None] * num_rows, pa.int64()),
+        ROW: pa.array(np.arange(num_rows, dtype=np.int64)),
+        LINE: pa.nulls(num_rows, pa.int64()) if lines is None else pa.array(lines, pa.int64()),
     }
     tolerated: list[Tolerated] = []
     for column in spec.table(name).columns:
