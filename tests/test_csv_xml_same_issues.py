@@ -49,7 +49,7 @@ def test_csv_and_xml_give_the_same_issues(tmp_path: Path, errors: float) -> None
         xml_folder = tmp_path / "xml" / str(ret.la) / str(ret.year)
         xml_folder.mkdir(parents=True)
         write_xml_return(ret, xml_folder / "return.xml")
-    la, (last, this) = returns[0].la, YEARS
+    la, (last, this) = str(returns[0].la), YEARS
     from_csv = _issues(
         tmp_path / "csv" / la / str(this), tmp_path / "csv" / la / str(last), providers
     )

@@ -135,7 +135,8 @@ def _urn(code: str, kind: str, number: int) -> str:
 def providers_for(code: str, postcodes: np.ndarray) -> dict[str, list[Provider]]:
     """The council's own services and private/voluntary providers with premises in its area."""
     plan = {"fostering": ("PR1", "PR4", "PR5"), "home": ("PR1", "PR4", "PR4", "PR5"),
-            "supported": ("PR4", "PR5"), "adoption": ("PR1",)}  # fmt: skip
+            "supported": ("PR4", "PR5"), "adoption": ("PR1",), "secure": ("PR1",),
+            "school": ("PR3", "PR4", "PR5")}  # fmt: skip
     pools: dict[str, list[Provider]] = {}
     for kind, owners in plan.items():
         pools[kind] = []

@@ -40,9 +40,14 @@ def _chooser(weights: dict[str, float]) -> tuple[list[str], list[float]]:
 
 
 _YOUNG = _chooser({"U6": 0.50, "U4": 0.20, "U3": 0.16, "U1": 0.10, "U5": 0.04})
-_CHILD = _chooser({"U6": 0.50, "U4": 0.24, "U3": 0.08, "U1": 0.07, "K2": 0.09, "R1": 0.02})
-_TEEN = _chooser({"U6": 0.44, "U4": 0.18, "U3": 0.06, "U1": 0.04, "K2": 0.26, "R1": 0.02})
-_OLDER = _chooser({"U6": 0.36, "U4": 0.16, "U3": 0.05, "K2": 0.13, "SEMI": 0.30})
+_CHILD = _chooser({"U6": 0.50, "U4": 0.24, "U3": 0.08, "U1": 0.07, "K2": 0.09, "R1": 0.02,
+                   "S1": 0.01})  # fmt: skip
+_TEEN = _chooser({"U6": 0.44, "U4": 0.18, "U3": 0.06, "U1": 0.04, "K2": 0.26, "R1": 0.02,
+                  "S1": 0.015, "K1": 0.006})  # fmt: skip
+_OLDER = _chooser({"U6": 0.36, "U4": 0.16, "U3": 0.05, "K2": 0.13, "SEMI": 0.30, "S1": 0.01,
+                   "K1": 0.004, "R5": 0.01})  # fmt: skip
+# Registered placements other than foster and adoption: the provider pool each is drawn from.
+POOL = {"K2": "home", "K1": "secure", "S1": "school"}
 _UASC = _chooser({"U6": 0.50, "K2": 0.15, "SEMI": 0.35})
 
 
@@ -81,7 +86,8 @@ def locate(
     """Provider, URN and postcode for a placement: in the council's area or a neighbour's."""
     if place == "P1":
         return Placement("P1", "PR0", None, home, council.code)
-    in_area = rnd.random() < IN_AREA_SHARE or place.startswith("A")
+    # Adoption agencies and secure homes (the council's own unit, PR1) are the council's own.
+    in_area = rnd.random() < IN_AREA_SHARE or place.startswith("A") or place == "K1"
     if in_area:
         code, postcodes, pools = council.code, council.postcodes, council.providers
     else:
@@ -104,8 +110,9 @@ def locate(
         return Placement(place, agency.provider, agency.urn, postcode, code)
     if place in NO_URN:
         # Unregistered (Z11-Z14) placements take no provider code (rules 178, 213).
-        return Placement(place, None if place.startswith("Z") else "PR4", None, postcode, code)
-    kind = "home" if place == "K2" else "supported"
+        owner = None if place.startswith("Z") else "PR3" if place == "R5" else "PR4"
+        return Placement(place, owner, None, postcode, code)
+    kind = POOL.get(place, "supported")
     pool = pools[kind]
     provider = pool[int(rnd.random() * len(pool))] if in_area else _private(pool, rnd)
     for _ in range(20):  # a home at the child's own home postcode would fail rule 392d

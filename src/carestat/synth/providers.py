@@ -32,7 +32,7 @@ SA_COLUMNS = ("URN", "Provider type", "Setting name", "Provider local authority"
 PROVIDER_TYPES = {"K2": "Children's Home", "K1": "Secure Children's Home",
                   "U4": "Independent Fostering Agency", "U5": "Independent Fostering Agency",
                   "U6": "Independent Fostering Agency", "R1": "Residential Family Centre",
-                  "K3": "Supported Accommodation"}  # fmt: skip
+                  "K3": "Supported Accommodation", "S1": "Residential Special School"}  # fmt: skip
 NO_URN = "XXXXXXX"  # DfE's placeholder for regional adoption agencies
 CLOSED_URN = "SC000000"  # a long-closed provider, as real lists hold
 

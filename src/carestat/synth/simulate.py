@@ -154,7 +154,7 @@ class CouncilSimulation:
         for n, (day, placement, _) in enumerate(spells):
             spell_end = spells[n + 1][0] if n + 1 < len(spells) else period.end
             spell_end = min(spell_end, period.end)
-            if (day - dob) / 365.25 >= 11 and placement.place not in ("P1", "A6"):
+            if (day - dob) / 365.25 >= 11 and placement.place not in ("P1", "A6", "K1", "R5"):
                 self._missing(i, day, spell_end, runaway)
             if placement.place in RESIDENTIAL_DOLO and day - dob >= 12 * 365:
                 self._dolo(i, day, spell_end)
