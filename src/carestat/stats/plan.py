@@ -139,6 +139,7 @@ def run_plan(tables: Mapping[str, ir.Table]) -> pa.Table:
     runner = _Runner(backend)
     if runner.kind == "duckdb":  # staged tables need no order: lets DuckDB work in parallel
         runner.execute("SET preserve_insertion_order = false")
+        runner.execute("SET enable_progress_bar = false")  # drawn on stdout, where CSV may go
     views = [(input_name(name), backend.compile(tables[name])) for name in plan.inputs]
     try:
         for name, sql in views:
@@ -156,6 +157,7 @@ def run_plan(tables: Mapping[str, ir.Table]) -> pa.Table:
             runner.execute(f"DROP VIEW IF EXISTS {name}")
         if runner.kind == "duckdb":
             runner.execute("RESET preserve_insertion_order")  # also after a failure
+            runner.execute("RESET enable_progress_bar")
 
 
 class _Runner:
