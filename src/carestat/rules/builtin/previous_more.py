@@ -313,3 +313,77 @@ _dolo_place("709", "A child with a DoLO is placed other than in K2, Z12 or Z13 d
             lambda place: ~place.isin(["K2", "Z12", "Z13"]).fill_null(False), "K2", "U1")  # fmt: skip
 _dolo_place("710", "A child with a DoLO is in a secure home, with parents, in a young offender institution or supported accommodation.",
             lambda place: place.isin(["K1", "P1", "R5", "K3"]), "K2", "K1")  # fmt: skip
+
+
+HOME, NEAR, COVENTRY = "B1 1AA", "B1 1AD", "CV1 1GF"  # Birmingham, next door, Coventry
+PLACE_FACTS = ("PL_DISTANCE", "PL_LA", "PL_LOCATION")
+
+
+def _first_beside_latest_open(t: Env) -> Any:
+    """Each child's first episode this year beside last year's latest episode if still open.
+
+    Both carry the placement facts derived from their postcodes; last year's are `l_<name>`.
+    """
+    import ibis
+
+    from carestat.rules.derive import with_places
+
+    e = with_places(t, t.Episodes.filter(t.Episodes.CHILD.notnull() & t.Episodes.DECOM.notnull()))
+    e = e.mutate(n_ep=ibis.row_number().over(group_by=e.CHILD, order_by=[e.DECOM, e._row]))
+    e = e.filter(e.n_ep == 0)
+    last = t.last("Episodes")
+    last = last.filter(last.CHILD.notnull() & last.DECOM.notnull())
+    last = with_places(t, last, "Episodes_last")
+    order = ibis.window(group_by=last.CHILD, order_by=[last.DECOM.desc(), last._row.desc()])
+    last = last.mutate(n_last=ibis.row_number().over(order))
+    last = last.filter((last.n_last == 0) & last.DEC.isnull())
+    facts = {f"l_{c.lower()}": last[c] for c in PLACE_FACTS}
+    last = last.select(l_child=last.CHILD, l_rne=last.RNE, **facts)
+    return e.inner_join(last, e.CHILD == last.l_child)
+
+
+def _places(now: dict[str, str], last: dict[str, str]) -> Example:
+    ep = {"CHILD": "1", "DECOM": "01/01/2020", "RNE": "S", "HOME_POST": HOME}
+    return _case({E: [{**ep, **now}]}, {E: [{**ep, **last}]})
+
+
+def _differs(mine: Any, theirs: Any) -> Any:
+    """Different values, a blank differing from a value."""
+    return (mine.isnull() != theirs.isnull()) | (mine != theirs).fill_null(False)
+
+
+def _place_rule(code: str, column: str, message: str, same_rne: bool = False) -> None:
+    def check(t: Env) -> dict[str, Any]:
+        e = _first_beside_latest_open(t)
+        mine, theirs = e[column], e[f"l_{column.lower()}"]
+        if column == "PL_DISTANCE":  # distances are rounded to 0.1 mile: allow one step
+            bad = ((mine - theirs).abs() >= 0.2).fill_null(False) | (
+                mine.isnull() != theirs.isnull()
+            )
+        else:
+            bad = _differs(mine, theirs)
+        if same_rne:
+            bad = bad & (e.RNE == e.l_rne).fill_null(False)
+        return {E: flag(e, bad, msg(f"Derived {column} ", show(e, column), " but last year's open episode had ",
+                                    show(e, f"l_{column.lower()}")))}  # fmt: skip
+
+    far, other_rne = {"PL_POST": COVENTRY}, {"PL_POST": COVENTRY, "RNE": "P"}
+    passes = [_places({"PL_POST": NEAR}, {"PL_POST": NEAR})]
+    if same_rne:
+        passes.append(_places(other_rne, {"PL_POST": NEAR}))
+    passes.append(_places(far, {"PL_POST": NEAR, "DEC": "01/02/2020"}))
+    rule(code, [E], [column], message, needs=PREV, passes=passes,
+         fails=[_places(far, {"PL_POST": NEAR})])(check)  # fmt: skip
+
+
+_place_rule("452", "PL_LA", "The first episode's placing council differs from last year's open episode with the same reason for new episode.", same_rne=True)  # fmt: skip
+_place_rule("453", "PL_DISTANCE", "The first episode's placement distance differs from last year's open episode with the same reason for new episode.", same_rne=True)  # fmt: skip
+_place_rule(
+    "503G",
+    "PL_DISTANCE",
+    "The first episode's placement distance differs from last year's open episode.",
+)
+_place_rule(
+    "503H", "PL_LA", "The first episode's placing council differs from last year's open episode."
+)
+_place_rule("503J", "PL_LOCATION", "The first episode's placement location (in or out of area) differs from last year's open episode.")  # fmt: skip
