@@ -8,7 +8,6 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 from openpyxl import Workbook, load_workbook
-from test_faults import tiny_return
 
 from carestat.model import InputError, Return
 from carestat.synth.providers import (
@@ -17,6 +16,8 @@ from carestat.synth.providers import (
     read_providers,
     write_providers_xlsx,
 )
+
+from .test_faults import tiny_return
 
 PLACEMENTS = [  # URN, PLACE, PLACE_PROVIDER, PL_POST for the tiny return's four episodes
     ("1234567", "K2", "PR4", "LS1 1AA"),
