@@ -58,17 +58,34 @@ def extra_tables(
             previous.tables["Episodes"], previous.la or council
         )
     if providers:
-        tables[PROVIDERS] = provider_table(providers)
+        tables[PROVIDERS] = provider_table(providers, council)
     return tables
 
 
-def provider_table(providers: Sequence[object]) -> pa.Table:
-    """The Ofsted lists as one table: given already read, or read from the paths given."""
-    if len(providers) == 1 and isinstance(providers[0], pa.Table):
-        return providers[0]
+def provider_table(providers: Sequence[object], council: str | None) -> pa.Table:
+    """The Ofsted lists (given already read, or as paths), with each provider's council.
+
+    `la` is the council the provider's postcode lies in, `own_la` whether that is the
+    returning council (null when either is unknown), as rule 229 reads them.
+    """
     from carestat.readers.providers import read_providers
 
-    return read_providers([Path(str(p)) for p in providers])
+    if len(providers) == 1 and isinstance(providers[0], pa.Table):
+        table = providers[0]
+    else:
+        table = read_providers([Path(str(p)) for p in providers])
+    la = _councils(postcode_facts(table["postcode"])["laua"])
+    own = pc.equal(la, pa.scalar(council, pa.string()))
+    return table.append_column("la", la).append_column("own_la", own)
+
+
+def providers_schema() -> pa.Schema:
+    """Columns of the `Providers` table the rules read."""
+    from carestat.readers.providers import PROVIDERS_SCHEMA
+
+    return PROVIDERS_SCHEMA.append(pa.field("la", pa.string())).append(
+        pa.field("own_la", pa.bool_())
+    )
 
 
 def derived(t: Env, name: str) -> Any:
@@ -76,12 +93,7 @@ def derived(t: Env, name: str) -> Any:
     import ibis
 
     if name not in t._tables:
-        if name == PROVIDERS:
-            from carestat.readers.providers import PROVIDERS_SCHEMA
-
-            schema = PROVIDERS_SCHEMA
-        else:
-            schema = DERIVED_SCHEMA
+        schema = providers_schema() if name == PROVIDERS else DERIVED_SCHEMA
         t._tables[name] = ibis.table(ibis.Schema.from_pyarrow(schema), name=name)
     return t._tables[name]
 
