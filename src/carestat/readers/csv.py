@@ -89,8 +89,7 @@ def _header_row(path: Path, text: str) -> list[str]:
 
 
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
-_SPACE = np.zeros(256, bool)
-_SPACE[list(b" \t\n\r\x0b\x0c")] = True
+_WHITESPACE = b" \t\n\r\x0b\x0c"
 
 
 def _content_lines(data: bytes) -> np.ndarray:
@@ -106,9 +105,12 @@ def _content_lines(data: bytes) -> np.ndarray:
     lone_cr = codes == 13
     lone_cr[:-1] &= codes[1:] != 10
     ends |= lone_cr
-    line_of = np.cumsum(ends) - ends  # a line's terminator belongs to it
-    count = int(line_of[-1]) + 1
-    filled = np.bincount(line_of[~_SPACE[codes]], minlength=count) > 0
+    starts = np.concatenate(([0], np.flatnonzero(ends) + 1))
+    starts = starts[starts < codes.size]  # each line, terminator included, is never empty
+    filled = np.maximum.reduceat(codes, starts) > 32  # a byte above space: not blank
+    stops = np.append(starts[1:], codes.size)
+    for i in np.flatnonzero(~filled):  # the few others may still hold a control character
+        filled[i] = bool(data[starts[i] : stops[i]].strip(_WHITESPACE))
     numbers = np.flatnonzero(filled) + 1
     return numbers[numbers > 1].astype(np.int64)
 
