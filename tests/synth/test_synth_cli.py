@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -117,3 +119,37 @@ def test_outlier_council_has_more_starts() -> None:
                        scenario=Scenario(outliers=({"councils": ["E06000001"], "rate_multiplier": 3},)))  # fmt: skip
     count = lambda s: next(iter(s.returns())).tables["PrevPerm"].num_rows  # noqa: E731
     assert count(tripled) > 2 * count(plain)
+
+
+def _cell_text(table: Any, field: str, row: int) -> str | None:
+    raw = (
+        table.column(field + "__raw")[row].as_py()
+        if field + "__raw" in table.column_names
+        else None
+    )
+    value = table.column(field)[row].as_py()
+    if raw is not None:
+        return str(raw)
+    return value.strftime("%d/%m/%Y") if isinstance(value, date) else value
+
+
+def test_xml_format_writes_return_xml_with_carried_faults(tmp_path: Path) -> None:
+    """--format xml: one return.xml per council-year; every recorded fault is in the file."""
+    from carestat.readers import read_return
+
+    _synth(tmp_path, "--format", "xml", "--errors", "0.05")
+    files = sorted(tmp_path.glob("*/*/return.xml"))
+    assert len(files) == 4 and not list(tmp_path.glob("*/*/*.csv"))
+    truth = json.loads((tmp_path / "truth.json").read_text())
+    assert truth["faults"] and "skipped_faults" in truth
+    assert all(s["why"] for s in truth["skipped_faults"])
+    returns = {f.parent: read_return([f]) for f in files}
+    checked = 0
+    for fault in truth["faults"]:
+        if fault["field"] == "CHILD" or fault["new"] is None:
+            continue  # duplicated rows and blanks: the round-trip test covers them
+        table = returns[tmp_path / fault["la"] / str(fault["year"])].tables[fault["table"]]
+        found = _cell_text(table, fault["field"], fault["row"])
+        assert (found or "").upper() == fault["new"].strip().upper(), fault
+        checked += 1
+    assert checked > 0
