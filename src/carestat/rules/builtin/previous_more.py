@@ -224,14 +224,15 @@ def _care_leaver_days(t: Env) -> Any:
               _oc3([], [], dob="{end-21y}")],
       fails=[_oc3([], [{"DECOM": "{end-60d}", "DEC": "{end-1d}", "REC": "E4A"}], dob="{start-17y}"),
              _oc3([], [{"DECOM": "{start-1y}", "DEC": "{start-1d}", "REC": "E11"}], dob="{start-17y}"),
-             _oc3([], [], dob="{start-17y}")])  # fmt: skip
+             _oc3([], [], dob="{start-17y}"), _oc3([], [], dob="31/02/2005")])  # fmt: skip
 def _1001(t: Env) -> dict[str, Any]:
     days, adopted, h = _care_leaver_days(t)
-    # Over 20 at the year's end: two years of episodes cannot show their time in care.
-    young = h.filter(add_years(h.h_dob, 20) > t.end).h_child
+    # Over 20 at the year's end: two years of episodes cannot show their time in care. Without
+    # a valid date of birth nothing can be shown either, and the record is flagged.
+    old = h.filter(add_years(h.h_dob, 20) <= t.end).h_child
     o = t.OC3.left_join(days, t.OC3.CHILD == days.c_child)
     enough = (o.total14 >= 91) & (o.total16 >= 1)
-    bad = o.CHILD.isin(young) & (o.CHILD.isin(adopted) | ~enough.fill_null(False))
+    bad = ~o.CHILD.isin(old) & (o.CHILD.isin(adopted) | ~enough.fill_null(False))
     return {OC3: flag(o, bad, msg("Care leaver information but ", o.total14.fill_null(0).cast("string"),
                                   " days looked after since age 14, ", o.total16.fill_null(0).cast("string"),
                                   " since 16, or adopted"))}  # fmt: skip
