@@ -209,3 +209,62 @@ def _444(t: Env) -> dict[str, Any]:
     return {
         H: flag(h, h.UPN.isin(repeated), msg("UPN ", show(h, "UPN"), " is reported more than once"))
     }
+
+
+# ---- URNs by where the child is placed -----------------------------------------------------
+
+OUTSIDE_ENGLAND = ["SCO", "WAL", "NIR"]
+TEMPORARY = ["T0", "T1", "T2", "T3", "T4"]
+_218_BASE = ["P1", "P3", "R1", "R2", "R5", *TEMPORARY]
+
+
+def _218(exempt: list[str]) -> Any:
+    def check(t: Env) -> dict[str, Any]:
+        e = with_places(t, t.Episodes)
+        open_in_year = (e.DEC >= t.start) | e.DEC.isnull()  # unreadable counts as open
+        england = ~e.PL_LA.isin(OUTSIDE_ENGLAND) | e.PL_LA.isnull()
+        bad = open_in_year & e.URN.isnull() & (~e.PLACE.isin(exempt) | e.PLACE.isnull()) & england
+        return {E: flag(e, bad, msg("URN is blank for PLACE ", show(e, "PLACE"), " in PL_LA ", show(e, "PL_LA")))}  # fmt: skip
+
+    return check
+
+
+_218_msg = "An Ofsted URN is required for this placement in England."
+for first, last, exempt in ((2023, 2024, ["H5", "P2", "Z1", *_218_BASE]), (2025, 2025, ["Z1", *_218_BASE]),
+                            (2026, None, ["Z11", "Z12", "Z13", "Z14", *_218_BASE])):  # fmt: skip
+    rule("218", [E], ["URN"], _218_msg, years=(first, last),
+         passes=[_e({"PLACE": "K2", "URN": "1234567"}), _e({"PLACE": "R1"}),
+                 _e({"PLACE": "K2", "PL_POST": EDINBURGH}), _e({"PLACE": "K2", "DEC": "{start-1d}"})],
+         fails=[_e({"PLACE": "K2", "PL_POST": COVENTRY, "DEC": "{start}"})])(_218(sorted(exempt)))  # fmt: skip
+
+
+@rule("241", [E], ["URN"], "A supported accommodation (K3) placement with a URN is outside the council's area.",
+      years=(2026, None),
+      passes=[_e({"PLACE": "K3", "URN": "1234567", "HOME_POST": HOME, "PL_POST": NEAR}),
+              _e({"PLACE": "K3", "URN": "XXXXXXX", "HOME_POST": HOME, "PL_POST": COVENTRY})],
+      fails=[_e({"PLACE": "K3", "URN": "1234567", "HOME_POST": HOME, "PL_POST": COVENTRY})])  # fmt: skip
+def _241(t: Env) -> dict[str, Any]:
+    e = with_places(t, t.Episodes)
+    checked = (e.PLACE == "K3") & e.URN.notnull() & (e.URN != "XXXXXXX")
+    outside = (e.PL_LOCATION != "IN") | e.PL_LOCATION.isnull()
+    return {E: flag(e, checked & outside, msg("K3 URN ", show(e, "URN"), " placed in PL_LA ", show(e, "PL_LA")))}  # fmt: skip
+
+
+@rule("242", [E], ["URN"], "URN XXXXXXX is only for regional adoption agencies (adoption and foster placements).",
+      years=(2026, None),
+      passes=[_e({"PLACE": "A4", "URN": "XXXXXXX"}), _e({"PLACE": "K2", "URN": "1234567"})],
+      fails=[_e({"PLACE": "K2", "URN": "XXXXXXX"}), _e({"URN": "XXXXXXX"})])  # fmt: skip
+def _242(t: Env) -> dict[str, Any]:
+    e = t.Episodes
+    bad = (e.URN == "XXXXXXX") & (~e.PLACE.isin(FOSTER_OR_ADOPT) | e.PLACE.isnull())
+    return {E: flag(e, bad, msg("URN 'XXXXXXX' with PLACE ", show(e, "PLACE")))}
+
+
+@rule("243", [E], ["URN"], "A URN is given for a placement outside England, where providers are not registered with Ofsted.",
+      years=(2026, None),
+      passes=[_e({"PL_POST": EDINBURGH}), _e({"PL_POST": COVENTRY, "URN": "1234567"})],
+      fails=[_e({"PL_POST": EDINBURGH, "URN": "1234567"})])  # fmt: skip
+def _243(t: Env) -> dict[str, Any]:
+    e = with_places(t, t.Episodes)
+    bad = e.PL_LA.isin(OUTSIDE_ENGLAND) & e.URN.notnull()
+    return {E: flag(e, bad, msg("URN ", show(e, "URN"), " for a placement in ", show(e, "PL_LA")))}
