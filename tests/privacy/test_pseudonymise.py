@@ -34,7 +34,9 @@ def test_pooled_return_keeps_derived_ages_and_hides_exact_values():
     assert [r["CHILD"] for r in h] == [hash_id("101", KEY), hash_id("102", KEY)]
     assert len(h[0]["CHILD"]) == 32 and h[0]["CHILD"] != "101"
     assert e[0]["CHILD"] == h[0]["CHILD"]  # the link between tables survives
-    assert (h[1]["UPN"] != "A123456789012" and h[1]["UPN"] is None) or h[0]["UPN"] != "A123456789012"
+    assert (h[1]["UPN"] != "A123456789012" and h[1]["UPN"] is None) or h[0][
+        "UPN"
+    ] != "A123456789012"
     assert [r["DOB"] for r in h] == [dt.date(2025, 3, 1), dt.date(2010, 6, 1)]
     assert h[1]["MC_DOB"] == dt.date(2009, 2, 1)
     assert [r["age_years_31_march"] for r in h] == [1, 15]
@@ -59,3 +61,15 @@ def test_policies_and_missing_key():
     with pytest.raises(InputError, match="unknown privacy policy"):
         apply_policy(ret, "open")  # type: ignore[arg-type]
     assert pseudonym_key({"CARESTAT_PSEUDONYM_KEY": KEY.decode()}) == KEY
+
+
+def test_care_leavers_keep_their_age_on_31_march():
+    ret = _return()
+    oc3 = pa.table({
+        "_row": [0, 1], "_line": [2, 3], "CHILD": ["201", "202"],
+        "DOB": [dt.date(2008, 3, 31), dt.date(2007, 4, 1)], "DOB__raw": [None, None],
+    })  # fmt: skip
+    ret.tables["OC3"] = oc3
+    out = pseudonymise(ret, KEY).tables["OC3"].to_pylist()
+    assert [r["age_years_31_march"] for r in out] == [18, 18]  # 31 March 2026: 18 and 18
+    assert [r["DOB"] for r in out] == [dt.date(2008, 3, 1), dt.date(2007, 4, 1)]
