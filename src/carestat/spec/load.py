@@ -18,9 +18,12 @@ TABLE_NAMES: tuple[str, ...] = (
 )  # fmt: skip
 
 
+@cache
 def _read_yaml(name: str) -> Any:
+    """A packaged YAML file, parsed once per process (with libyaml's C loader when present)."""
     text = resources.files("carestat.spec").joinpath("data", name).read_text("utf-8")
-    return yaml.safe_load(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)
 
 
 def in_range(year: int, years: str) -> bool:
