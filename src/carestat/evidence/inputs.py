@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ from carestat.stats.context import Context, build_context
 from carestat.stats.measures.adoption import adoptions
 from carestat.stats.measures.flows import starts
 from carestat.stats.measures.looked_after import on_31_march
-from carestat.stats.periods import SHORT_BREAKS, age_years
+from carestat.stats.periods import SHORT_BREAKS
 
 AGE_GROUPS = ((0, "under 1"), (1, "1 to 4"), (5, "5 to 9"), (10, "10 to 15"), (16, "16 and over"))
 ALL_GROUPS = "ALL"  # population rows by age and sex only, not split by ethnic group
@@ -91,12 +92,20 @@ def _population(population: ir.Table) -> pd.DataFrame:
 def _periods(ctx: Context) -> pd.DataFrame:
     """One row per period of care (short-break-only periods left out), ages at entry and exit."""
     e = ctx.episodes
+    # Ages come from the derived columns (exact even where a pooled store coarsened DOB).
+    starts = e.filter(e.is_period_start).select(
+        _la="la", _child="CHILD", _period="period_number", age_at_entry="age_years_decom"
+    )
     ends = e.filter(e.is_period_end)
+    ends = ends.join(
+        starts,
+        [ends.la == starts._la, ends.CHILD == starts._child, ends.period_number == starts._period],
+    )
     t = ends.select(
         "la", child=ends.CHILD, period=ends.period_number, start=ends.period_start,
         end=ends.period_end, rec=ends.REC, first_ls=ends.period_ls,
-        age_at_entry=age_years(ends.DOB, ends.period_start),
-        age_at_exit=age_years(ends.DOB, ends.period_end),
+        age_at_entry=ends.age_at_entry,
+        age_at_exit=ibis.ifelse(ends.period_end.isnull(), ibis.null("int64"), ends.age_years_dec),
     )  # fmt: skip
     df = t.filter(~t.first_ls.isin(SHORT_BREAKS)).to_pandas()
     df["rec"] = df["rec"].where(df["end"].notna())
