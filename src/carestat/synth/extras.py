@@ -148,8 +148,18 @@ def _prev_perm(history: History, year: int, e: dict[str, np.ndarray], start: int
     code = np.array(["P1", "P2", "P2", "P4", "P4"], dtype=object)[rng.integers(0, 5, n)]
     code = np.where((code == "P4") & (when < P3_UNTIL), "P3", code)
     la_perm = np.array(LA_PERM_CODES, dtype=object)[rng.integers(0, len(LA_PERM_CODES), n)]
-    text = np.array([date.fromordinal(int(d)).strftime("%d/%m/%Y") for d in when.tolist()],
-                    dtype=object)  # fmt: skip
+    if _is_date(year, "PrevPerm", "DATE_PERM"):
+        perm_date = np.where(earlier, when, 0)
+    else:  # the spec holds DATE_PERM as text (it may carry ZZ for unknown parts)
+        text = [date.fromordinal(int(d)).strftime("%d/%m/%Y") for d in when.tolist()]
+        perm_date = np.where(earlier, np.array(text, dtype=object), BLANK)
     return {"CHILD": history.children["child"][starts], "DOB": dob,
             "PREV_PERM": np.where(earlier, code, "Z1"), "LA_PERM": np.where(earlier, la_perm, BLANK),
-            "DATE_PERM": np.where(earlier, text, BLANK)}  # fmt: skip
+            "DATE_PERM": perm_date}  # fmt: skip
+
+
+def _is_date(year: int, table: str, column: str) -> bool:
+    from carestat.model import table_schema
+    from carestat.spec import load_spec
+
+    return pa.types.is_date32(table_schema(load_spec(year), table).field(column).type)
