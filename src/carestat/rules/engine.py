@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from carestat.model import LINE, ROW, Return
 from carestat.rules.compile import compiled_rules
-from carestat.rules.derive import extra_tables
+from carestat.rules.derive import DERIVED, PROVIDERS, extra_tables
 from carestat.rules.expr import LAST
 from carestat.rules.model import Rule
 from carestat.rules.registry import rules_for, severity
@@ -62,8 +62,7 @@ def validate(
         else:
             runnable.append(declared)
     sql = compiled_rules(ret.year)
-    extra = extra_tables(ret, previous, providers)
-    flagged, failed = _run(ret, previous, runnable, sql, extra)
+    flagged, failed = _run(ret, previous, providers, runnable, sql)
     report.rules_skipped += failed
     broken = {s.rule for s in failed}
     ran = [r for r in runnable if r.code not in broken]
@@ -131,18 +130,29 @@ def _union(items: list[tuple[str, str, str]]) -> str:
     return "\nUNION ALL\n".join(parts)
 
 
+def _extra(
+    ret: Return, previous: Return | None, providers: Sequence[object] | None, needed: set[str]
+) -> dict[str, pa.Table]:
+    """The derived tables the SQL reads, and only those (postcode look-ups are not free)."""
+    if not needed & {"Episodes" + DERIVED, "Episodes" + LAST + DERIVED, PROVIDERS}:
+        return {}
+    last = previous if "Episodes" + LAST + DERIVED in needed else None
+    return extra_tables(ret, last, providers if PROVIDERS in needed else None)
+
+
 def _run(
     ret: Return,
     previous: Return | None,
+    providers: Sequence[object] | None,
     rules: list[Rule],
     sql: dict[str, list[dict[str, str]]],
-    extra: dict[str, pa.Table],
 ) -> tuple[pa.Table, list[SkippedRule]]:
     """Rules in a few UNION ALL batches; a failing batch is rerun rule by rule to isolate it."""
     items = [(r.key, part["table"], part["sql"]) for r in rules for part in sql.get(r.key, [])]
     if not items:
         return EMPTY, []
-    con, schema = _connect(ret, previous, _tables_read(items), extra)
+    needed = _tables_read(items)
+    con, schema = _connect(ret, previous, needed, _extra(ret, previous, providers, needed))
     try:
         batches = [items[start : start + BATCH] for start in range(0, len(items), BATCH)]
         done = _run_batches(con, schema, batches)
