@@ -119,6 +119,8 @@ def postcode_facts(values: pa.ChunkedArray | pa.Array) -> pa.Table:
     lookup = pa.concat_tables(
         [_letter(x) for x in sorted(letters)] or [LOOKUP_SCHEMA.empty_table()]
     )
+    # Hash the few postcodes asked for, not the hundreds of thousands in the lookup.
+    lookup = lookup.filter(pc.is_in(lookup["pcd"], value_set=pc.unique(keys).drop_null()))
     position = pc.index_in(keys, value_set=lookup["pcd"])
     return lookup.take(position)
 
