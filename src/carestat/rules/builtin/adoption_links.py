@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from carestat.rules.expr import Env, children, flag, flag_both, link, msg, show
+from carestat.rules.expr import Env, blank, children, flag, flag_both, link, msg, show
 from carestat.rules.model import Example
 from carestat.rules.registry import rule
 
@@ -29,11 +29,13 @@ def first_where(table: Any, condition: Any, order_by: str, descending: bool = Fa
 
 
 @rule("551", [E, PA], ["DATE_PLACED", "PLACE"], "Placed for adoption but there is no date of the decision to place.",
-      passes=[_x(Episodes=[{"PLACE": "A4"}], PlacedAdoption=[{"DATE_PLACED": "01/01/2022"}])],
+      passes=[_x(Episodes=[{"PLACE": "A4"}], PlacedAdoption=[{"DATE_PLACED": "01/01/2022"}]),
+              _x(Episodes=[{"PLACE": "A4"}], PlacedAdoption=[{"DATE_PLACED": "30/02/2022"}])],
       fails=[_x(Episodes=[{"PLACE": "A4"}]), _x(Episodes=[{"PLACE": "A3"}], PlacedAdoption=[{}])])  # fmt: skip
 def _551(t: Env) -> dict[str, Any]:
-    e = t.Episodes
-    decided = children(t.PlacedAdoption.filter(t.PlacedAdoption.DATE_PLACED.notnull()))
+    # A date that is given but unreadable is still a date given (115 flags it), as the reference has it.
+    e, pa = t.Episodes, t.PlacedAdoption
+    decided = children(pa.filter(~blank(pa, "DATE_PLACED")))
     bad = e.PLACE.isin(PLACED) & ~e.CHILD.isin(decided)
     return {E: flag(e, bad, msg("PLACE ", show(e, "PLACE"), " but no DATE_PLACED"))}
 

@@ -231,10 +231,13 @@ def _559(t: Env) -> dict[str, Any]:
 @rule("560", [PA], ["DATE_PLACED", "DATE_PLACED_CEASED"],
       "The date of the decision to place for adoption changed from last year although it was not reversed.",
       needs=PREV, passes=[_pa({"DATE_PLACED": "01/01/2020"}, {"DATE_PLACED": "01/01/2020"})],
-      fails=[_pa({"DATE_PLACED": "02/01/2020"}, {"DATE_PLACED": "01/01/2020"})])  # fmt: skip
+      fails=[_pa({"DATE_PLACED": "02/01/2020"}, {"DATE_PLACED": "01/01/2020"}),
+             _pa({"DATE_PLACED": "30/02/2020"}, {"DATE_PLACED": "01/01/2020"}), _pa({}, {"DATE_PLACED": "01/01/2020"})])  # fmt: skip
 def _560(t: Env) -> dict[str, Any]:
+    # A decision now blank or unreadable differs from last year's date too.
     p = _with_last_pa(t)
-    bad = p.l_date_placed.notnull() & p.l_ceased.isnull() & (p.DATE_PLACED != p.l_date_placed)
+    changed = p.DATE_PLACED.isnull() | (p.DATE_PLACED != p.l_date_placed)
+    bad = p.l_date_placed.notnull() & p.l_ceased.isnull() & changed
     return {
         PA: flag(
             p,
