@@ -75,3 +75,26 @@ def test_only_requested_codes_run() -> None:
     )
     assert report.rules_run == 2
     assert report.flatten() == [("101", "Header", 0), ("103", "Header", 0)]
+
+
+def _issues_of(ret, previous):  # type: ignore[no-untyped-def]
+    return [(i.rule, i.table, i.row, i.message) for i in validate(ret, previous=previous).issues]
+
+
+def test_copied_and_arrow_inputs_give_the_same_issues(monkeypatch: pytest.MonkeyPatch) -> None:
+    from carestat.rules import engine
+
+    ret, previous = _junk_return(2026), _junk_return(2025)
+    copied = _issues_of(ret, previous)
+    monkeypatch.setattr(engine, "COPY_UP_TO_ROWS", 0)  # as for a national return
+    assert _issues_of(ret, previous) == copied and copied
+    monkeypatch.setattr(engine, "WORKERS", 1)
+    assert _issues_of(ret, previous) == copied
+
+
+def test_each_validation_cleans_up_its_schema() -> None:
+    from carestat.rules.engine import _database
+
+    validate(example_return(2025, {"Header": [{"CHILD": "1", "SEX": "Q"}]}), codes=["101"])
+    schemas = _database().execute("SELECT schema_name FROM information_schema.schemata").fetchall()
+    assert not [s for (s,) in schemas if s.startswith("validation_")]
