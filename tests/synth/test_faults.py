@@ -12,7 +12,7 @@ from carestat.model import RAW_SUFFIX, Return
 from carestat.readers import read_return
 from carestat.readers.normalise import build_table
 from carestat.spec import load_spec
-from carestat.synth.fault_catalogue import CATALOGUE
+from carestat.synth.fault_catalogue import CATALOGUE, PREVIOUS_YEAR_RULES, expected_with_previous
 from carestat.synth.faults import Fault, kinds_for_year, plant, plant_faults
 from carestat.writers.csv import write_csv_return
 
@@ -170,3 +170,13 @@ def test_faulted_return_stays_readable(tmp_path: Path, seed: int) -> None:
     back = read_return([folder], year=2026, la="E08000035")
     for fault in faults:
         assert _cell(back, fault) == fault.new, fault
+
+
+def test_previous_year_rules_name_catalogue_kinds_and_extend_expectations() -> None:
+    kinds = {kind.name: kind for kind in CATALOGUE}
+    assert set(PREVIOUS_YEAR_RULES) <= set(kinds)
+    for name, codes in PREVIOUS_YEAR_RULES.items():
+        for year in (2023, 2027):
+            both = expected_with_previous(kinds[name], year)
+            assert both[: len(kinds[name].expected(year))] == kinds[name].expected(year)
+            assert set(codes) <= set(both)
