@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from carestat.rules.builtin._common import code_rule
-from carestat.rules.expr import Env, bad_date, date, flag, msg, neighbours, show
+from carestat.rules.expr import Env, bad_date, blank, date, flag, msg, neighbours, show
 from carestat.rules.model import Example
 from carestat.rules.registry import rule
 
@@ -43,11 +43,13 @@ def _sw02b(t: Env) -> dict[str, Any]:
 
 
 @rule("SW03STG1", [S], ["SW_ID", "SW_DECOM", "SW_REASON"], "The social worker episode is incomplete.",
-      years=(2024, 2024), passes=[_s({"SW_ID": "SW1", "SW_DECOM": "01/05/2023", "SW_REASON": "MANAGE"})],
+      years=(2024, 2024), passes=[_s({"SW_ID": "SW1", "SW_DECOM": "01/05/2023", "SW_REASON": "MANAGE"}),
+                                  _s({"SW_ID": "SW1", "SW_DECOM": "30/02/2023", "SW_REASON": "MANAGE"})],
       fails=[_s({"SW_ID": "SW1", "SW_DECOM": "01/05/2023"})])  # fmt: skip
 def _sw03(t: Env) -> dict[str, Any]:
+    # An unreadable start date is still given (SW04STG1 flags it), as the reference has it.
     s = t.SocialWorker
-    bad = s.SW_ID.isnull() | s.SW_DECOM.isnull() | s.SW_REASON.isnull()
+    bad = s.SW_ID.isnull() | blank(s, "SW_DECOM") | s.SW_REASON.isnull()
     return {S: flag(s, bad, msg("SW_ID ", show(s, "SW_ID"), ", SW_DECOM ", show(s, "SW_DECOM"),
                                 ", SW_REASON ", show(s, "SW_REASON")))}  # fmt: skip
 
