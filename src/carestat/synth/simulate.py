@@ -149,7 +149,7 @@ class CouncilSimulation:
             ev.add(idx=i, kind="review", start=review, end=review, code=None)
             review += gap + int(rnd.random() * 30)
             gap = 150
-        self._social_workers(i, period)
+        self._social_workers(i, period, dob)
         runaway = 3.0 if rnd.random() < 0.15 else 0.05
         for n, (day, placement, _) in enumerate(spells):
             spell_end = spells[n + 1][0] if n + 1 < len(spells) else period.end
@@ -171,13 +171,18 @@ class CouncilSimulation:
                 self.events.add(idx=i, kind=kind, start=day, end=back, code=kind)
             day = back
 
-    def _social_workers(self, i: int, period: Period) -> None:
+    def _social_workers(self, i: int, period: Period, dob: int) -> None:
         """Chained social worker episodes; the latest stays open (rule SW17), closed on re-entry."""
         rnd, day, ev = self.rnd, period.start, self.events
         reason = "FCONTA"  # first contact
         if self.open_sw.get(i) is not None:
             ev.end[self.open_sw[i]] = day  # the previous period's worker hands over on re-entry
             reason = "CHCHAN"
+        else:
+            # A social worker before care, from 1 April or earlier (rule SW12: the whole year).
+            year_began = date(date.fromordinal(collection_end(day)).year - 1, 4, 1).toordinal()
+            before = day - int(rnd.lognormvariate(0, 0.8) * 120)
+            day = max(dob, min(before, year_began))
         while True:
             end = day + max(30, int(rnd.lognormvariate(0, 0.6) * 420))
             worker = f"SW{self.tag:03d}{int(rnd.random() * 400):04d}"
