@@ -100,6 +100,8 @@ def oc3_table(year: int, history: History, leavers: np.ndarray) -> pa.Table:
     accom = np.array(ACCOM, dtype=object)[rng.integers(0, len(ACCOM), n)]
     seventeen = (birthdays(dob, 17) >= start) & (birthdays(dob, 17) <= end)
     accom = np.where(seventeen & np.isin(accom, ["Z1", "T1"]), "D1", accom)
+    under_18 = birthdays(dob, 18) > start  # no foyers (T1/T2) for under-18s: rule 347
+    accom = np.where(under_18 & np.isin(accom, ["T1", "T2"]), "D1", accom)
     activ = np.array(ACTIV, dtype=object)[rng.integers(0, len(ACTIV), n)]
     known = touch == "YES"
     columns = {"CHILD": history.children["child"][leavers], "DOB": dob, "IN_TOUCH": touch,
