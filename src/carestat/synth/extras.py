@@ -74,13 +74,17 @@ def oc3_children(history: History, year: int, looked_after: np.ndarray) -> np.nd
 
     start, end = year_bounds(year)
     p = history.periods
-    leaver = (p["leaver"] == 1) & (p["end"] >= start - 366) & (p["end"] <= end)
+    seen_from = year_bounds(year - 1)[0]  # the validators see this year's and last year's episodes
+    leaver = (p["leaver"] == 1) & (p["end"] >= seen_from) & (p["end"] <= end)
     idx, left = p["idx"][leaver], p["end"][leaver]
     dob = history.children["dob"][idx]
+    # Rule 1001 counts 13 weeks in care since the 14th birthday within the episodes it can see.
+    since = np.maximum(np.maximum(p["start"][leaver], birthdays(dob, 14)), seen_from)
     keep = np.zeros(len(idx), dtype=bool)
     for age in OC3_AGES:
         day = birthdays(dob, age)
         keep |= (day >= start) & (day <= end) & (day > left)
+    keep &= left - since >= 91
     chosen = np.unique(idx[keep])
     # Rules 612, 624 and 628 cannot all pass for a mother who left care: leave her out of OC3.
     mothers = history.children["mother_dob"][chosen] > 0
@@ -99,7 +103,7 @@ def oc3_table(year: int, history: History, leavers: np.ndarray) -> pa.Table:
     touch = np.array(IN_TOUCH, dtype=object)[rng.integers(0, len(IN_TOUCH), n)]
     accom = np.array(ACCOM, dtype=object)[rng.integers(0, len(ACCOM), n)]
     seventeen = (birthdays(dob, 17) >= start) & (birthdays(dob, 17) <= end)
-    accom = np.where(seventeen & np.isin(accom, ["Z1", "T1"]), "D1", accom)
+    accom = np.where(seventeen & np.isin(accom, ["Z1", "T1", "R1", "R2"]), "D1", accom)  # 3001
     under_18 = birthdays(dob, 18) > start  # no foyers (T1/T2) for under-18s: rule 347
     accom = np.where(under_18 & np.isin(accom, ["T1", "T2"]), "D1", accom)
     activ = np.array(ACTIV, dtype=object)[rng.integers(0, len(ACTIV), n)]
