@@ -296,7 +296,7 @@ def _too_long(code: str, status: str, days: int, message: str) -> None:
         spell = spell.mutate(s_run=spell.s_new.cumsum().over(order))
         run = ibis.window(group_by=[spell.CHILD, spell.s_run])
         spell = spell.mutate(s_from=spell.DECOM.min().over(run), s_to=spell.s_dec.max().over(run))
-        bad = spell.s_to.delta(spell.s_from, "day") > days
+        bad = spell.s_to.delta(spell.s_from, unit="day") > days
         what = msg(f"LS {status} from ", show(spell, "s_from"), " to ", show(spell, "s_to"))
         return {E: flag(spell, bad, what)}
 
@@ -329,7 +329,7 @@ def _367(t: Env) -> dict[str, Any]:
     v3 = e.filter((e.LS == "V3") & e.DECOM.notnull())
     upto = ibis.ifelse(v3.DEC.isnull() | (v3.DEC > t.end), t.end, v3.DEC)
     since = ibis.ifelse(v3.DECOM < t.start, t.start, v3.DECOM)
-    v3 = v3.mutate(v_days=upto.delta(since, "day"))
+    v3 = v3.mutate(v_days=upto.delta(since, unit="day"))
     v3 = v3.filter(v3.v_days > 0)
     v3 = v3.mutate(v_total=v3.v_days.sum().over(ibis.window(group_by=v3.CHILD)))
     return {E: flag(v3, v3.v_total > 75, msg("Respite care (V3) this year totals ", v3.v_total.cast("string"), " days"))}  # fmt: skip
