@@ -88,7 +88,8 @@ def test_copied_and_arrow_inputs_give_the_same_issues(monkeypatch: pytest.Monkey
     copied = _issues_of(ret, previous)
     monkeypatch.setattr(engine, "COPY_UP_TO_ROWS", 0)  # as for a national return
     assert _issues_of(ret, previous) == copied and copied
-    monkeypatch.setattr(engine, "WORKERS", 1)
+    monkeypatch.setattr(engine, "COPY_UP_TO_ROWS", 10**9)
+    monkeypatch.setattr(engine, "WORKERS", 1)  # copied, one query at a time
     assert _issues_of(ret, previous) == copied
 
 

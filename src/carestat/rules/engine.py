@@ -188,7 +188,9 @@ def _run_batches(
     Planning a query is single-threaded and most rule queries are small, so two queries at a
     time keep both cores busy where one query at a time mostly does not.
     """
-    workers = min(WORKERS, len(batches))
+    # National returns (read as shared Arrow) run one query at a time: two at once hold two
+    # sets of window and join state, ~190 MB more at 100k children, past the 1 GB bar.
+    workers = min(1 if shared else WORKERS, len(batches))
     if workers <= 1:
         return [_run_batch(con, batch) for batch in batches]
     cursors = [con] + [_cursor(con, schema, shared) for _ in range(workers - 1)]
