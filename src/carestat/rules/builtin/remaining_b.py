@@ -16,7 +16,7 @@ from carestat.rules.builtin.remaining_a import (
     any_given,
     continuously_looked_after,
 )
-from carestat.rules.expr import Env, add_years, bad_date, children, flag, flag_both, link, msg, show
+from carestat.rules.expr import Env, add_years, children, flag, flag_both, link, msg, show
 from carestat.rules.model import Example
 from carestat.rules.registry import rule
 
@@ -297,8 +297,12 @@ def _632(t: Env) -> dict[str, Any]:
     first = first_where(e, e.CHILD.notnull(), "DECOM")
     starts = first.select(f_child=first.CHILD, f_decom=first.DECOM)
     p = t.PrevPerm.left_join(starts, t.PrevPerm.CHILD == starts.f_child)
-    unreadable = bad_date(p, "DATE_PERM") & ~p.DATE_PERM__raw.upper().re_search(PARTIAL_DATE)
-    bad = unreadable | (p.DATE_PERM >= p.f_decom)
+    text = p.DATE_PERM.upper()
+    unreadable = text.notnull() & ~text.re_search(PARTIAL_DATE)
+    # DATE_PERM is text (it may hold ZZ); a full date is compared as YYYYMMDD text.
+    full = text.re_search(r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$")
+    as_key = text.substr(6, 4).concat(text.substr(3, 2), text.substr(0, 2))
+    bad = unreadable | (full & (as_key >= p.f_decom.strftime("%Y%m%d")))
     return {
         P: flag(
             p, bad, msg("DATE_PERM ", show(p, "DATE_PERM"), " with care from ", show(p, "f_decom"))
