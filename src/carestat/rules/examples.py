@@ -67,6 +67,18 @@ def example_return(year: int, tables: Mapping[str, Rows]) -> Return:
     return ret
 
 
+def example_providers(rows: Rows, year: int) -> pa.Table:
+    """An Ofsted provider list holding the given records (dates may use `{start}`/`{end}`)."""
+    from carestat.readers.providers import PROVIDERS_SCHEMA
+
+    def day(value: object) -> dt.date | None:
+        text = resolve_date(str(value), year) if value else None
+        return dt.datetime.strptime(text, "%d/%m/%Y").date() if text else None
+
+    records = [{**r, "deregistered": day(r.get("deregistered"))} for r in rows]
+    return pa.Table.from_pylist(records, schema=PROVIDERS_SCHEMA)
+
+
 def run_example(declared: Rule, example: Example, year: int) -> list[Issue]:
     """The issues `declared` raises on `example` in collection `year`."""
     from carestat.rules.engine import validate
@@ -77,7 +89,10 @@ def run_example(declared: Rule, example: Example, year: int) -> list[Issue]:
         previous = example_return(year - 1, example.previous)
     elif "previous" in declared.needs:
         previous = example_return(year - 1, {})
-    report = validate(ret, previous=previous, codes=[declared.code], providers=None)
+    providers = None
+    if "Providers" in example.tables or "providers" in declared.needs:
+        providers = [example_providers(example.tables.get("Providers", []), year)]
+    report = validate(ret, previous=previous, codes=[declared.code], providers=providers)
     if any(s.rule == declared.code for s in report.rules_skipped):
         raise AssertionError(f"rule {declared.code} did not run: {report.rules_skipped}")
     return [i for i in report.issues if i.rule == declared.code]

@@ -15,7 +15,7 @@ from carestat.rules.report import Severity
 
 BUILTIN_MODULES = (
     "header", "episodes", "reviews", "uasc", "oc2", "oc3", "adoption", "prev_perm",
-    "missing", "social_worker", "dolo", "integrity", "ages", "previous", "linked", "placements", "adoption_links", "remaining_a", "remaining_b", "previous_more", "uasc_more", "derived_places",
+    "missing", "social_worker", "dolo", "integrity", "ages", "previous", "linked", "placements", "adoption_links", "remaining_a", "remaining_b", "previous_more", "uasc_more", "derived_places", "providers",
 )  # fmt: skip
 _declared: list[Rule] = []
 
