@@ -57,7 +57,9 @@ def main() -> None:
     seconds = time.perf_counter() - began
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu, peak = usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
-    print(f"150 councils x 10 years: {seconds:.0f} s wall, {cpu:.0f} s CPU, peak memory {peak:.0f} MB")
+    print(
+        f"150 councils x 10 years: {seconds:.0f} s wall, {cpu:.0f} s CPU, peak memory {peak:.0f} MB"
+    )
     print("year  looked_after  starts  under_1_%  ceased  adopted")
     for year, c in sorted(national.items()):
         share = 100 * c["starts_under_1"] / max(1, c["starts"])
