@@ -10,10 +10,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from carestat.model import InputError, Return
+from carestat.readers.providers import read_providers
 from carestat.synth.providers import (
     PROVIDERS_COLUMNS,
     SA_COLUMNS,
-    read_providers,
     write_providers_xlsx,
 )
 
