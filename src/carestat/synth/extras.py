@@ -85,6 +85,7 @@ def oc3_children(history: History, year: int, looked_after: np.ndarray) -> np.nd
         day = birthdays(dob, age)
         keep |= (day >= start) & (day <= end) & (day > left)
     keep &= left - since >= 91
+    keep &= left > birthdays(dob, 16)  # a relevant child was in care after turning 16 (1001)
     chosen = np.unique(idx[keep])
     # Rules 612, 624 and 628 cannot all pass for a mother who left care: leave her out of OC3.
     mothers = history.children["mother_dob"][chosen] > 0
@@ -144,8 +145,13 @@ P3_UNTIL = date(2014, 4, 22).toordinal()  # residence orders became child arrang
 def _prev_perm(history: History, year: int, e: dict[str, np.ndarray], start: int) -> dict:
     """PrevPerm for children starting care: Z1 for most, an earlier order (P1-P4) for some."""
     starting = (e["rne"] == "S") & (e["decom"] >= start)
-    starts, first = np.unique(e["idx"][starting], return_index=True)
-    decom = e["decom"][starting][first]
+    starts = np.unique(e["idx"][starting])
+    # Rule 632 compares DATE_PERM with the child's first episode in the return, which may belong
+    # to an earlier period of care than the one starting this year.
+    order = np.argsort(e["idx"], kind="stable")
+    ids, first_pos = np.unique(e["idx"][order], return_index=True)
+    first_decom = np.minimum.reduceat(e["decom"][order], first_pos) if len(ids) else ids
+    decom = first_decom[np.searchsorted(ids, starts)]
     dob = history.children["dob"][starts]
     rng, n = _rng(history, year, "PrevPerm"), len(starts)
     earlier = (decom - dob > 730) & (rng.random(n) < 0.09)

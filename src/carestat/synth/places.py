@@ -86,8 +86,9 @@ def locate(
     """Provider, URN and postcode for a placement: in the council's area or a neighbour's."""
     if place == "P1":
         return Placement("P1", "PR0", None, home, council.code)
-    # Adoption agencies and secure homes (the council's own unit, PR1) are the council's own.
-    in_area = rnd.random() < IN_AREA_SHARE or place.startswith("A") or place == "K1"
+    # Adoption agencies and secure homes (the council's own unit, PR1) are the council's own;
+    # supported accommodation (K3) is used where its provider has premises, in the area (rule 241).
+    in_area = rnd.random() < IN_AREA_SHARE or place.startswith("A") or place in ("K1", "K3")
     if in_area:
         code, postcodes, pools = council.code, council.postcodes, council.providers
     else:

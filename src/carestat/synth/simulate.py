@@ -198,9 +198,10 @@ class CouncilSimulation:
         if end <= DOLO_FROM or start > DOLO_TO or rnd.random() > 0.12:
             return
         begin = max(start + 1, DOLO_FROM) + int(rnd.random() * 90)
-        if begin >= min(end, DOLO_TO):
+        # End the day before the placement ends: the next placement starts on `end` (709/710).
+        if begin >= min(end - 1, DOLO_TO):
             return
-        finish = min(end, begin + 60 + int(rnd.random() * 240))
+        finish = min(end - 1, begin + 60 + int(rnd.random() * 240))
         self.events.add(idx=i, kind="dolo", start=begin, end=finish, code=None)
 
 
