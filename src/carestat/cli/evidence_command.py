@@ -60,15 +60,22 @@ def open_tables(db: str | None) -> Any:
     return store, tables
 
 
-def run_evidence(db: str | None, neighbours: Path | None) -> Any:
-    """Inputs and sections from the store (errors exit 2 with a message)."""
-    from carestat.evidence.run import evidence, load_neighbours
+def neighbour_list(neighbours: Path | None) -> Any:
+    """The statistical neighbours named in `--neighbours` (exit 2 with a message if unreadable)."""
+    from carestat.evidence.run import load_neighbours
     from carestat.model import InputError
 
     try:
-        chosen = load_neighbours(neighbours) if neighbours is not None else None
+        return load_neighbours(neighbours) if neighbours is not None else None
     except InputError as error:
         fail(str(error))
+
+
+def run_evidence(db: str | None, neighbours: Path | None) -> Any:
+    """Inputs and sections from the store (errors exit 2 with a message)."""
+    from carestat.evidence.run import evidence
+
+    chosen = neighbour_list(neighbours)
     store, tables = open_tables(db)
     with store:
         return evidence(tables, chosen)

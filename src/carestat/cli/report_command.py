@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from carestat.cli.evidence_command import NeighboursOption, open_tables
+from carestat.cli.evidence_command import NeighboursOption, neighbour_list, open_tables
 from carestat.cli.options import DbOption, fail, out_console
 
 
@@ -17,17 +17,13 @@ def report_command(
     neighbours: NeighboursOption = None,
 ) -> None:
     """Write the official headline figures and the evidence findings, with charts, to one HTML file."""
-    from carestat.evidence.run import evidence, load_neighbours
-    from carestat.model import InputError
+    from carestat.evidence.run import evidence
     from carestat.reports.headline import headline_figures
     from carestat.reports.html import render_page
 
     if output.suffix.lower() not in (".html", ".htm"):
         fail(f"--output must name an .html file, not {output}")
-    try:
-        chosen = load_neighbours(neighbours) if neighbours is not None else None
-    except InputError as error:
-        fail(str(error))
+    chosen = neighbour_list(neighbours)
     store, tables = open_tables(db)
     with store:
         headline = headline_figures(tables)
