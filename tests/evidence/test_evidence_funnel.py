@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from carestat.evidence.funnel import compare_with_neighbours, funnel, overdispersion
+from carestat.evidence.funnel import funnel, overdispersion, winsorised_normal_moment
+from carestat.evidence.neighbours import compare_with_neighbours
 
 # Worked example with a published answer: the six-unit example in the test suite of the NHS-R
 # community's R package FunnelPlotR (tests/testthat/test-classes_methods.R), numerators
@@ -47,9 +48,55 @@ def test_no_overdispersion_gives_tau2_zero_and_poisson_limits():
 def test_winsorising_caps_the_extremes_at_the_centiles():
     z = np.array([-10.0, -1.0, 0.0, 1.0, 10.0])
     low, high = np.quantile(z, [0.1, 0.9])
-    phi, _ = overdispersion(z, np.ones(5))
+    phi, _ = overdispersion(z, np.ones(5), consistent=False)
     assert phi == pytest.approx(np.mean(np.clip(z, low, high) ** 2))
     assert phi < np.mean(z**2)
+    corrected, _ = overdispersion(z, np.ones(5))
+    assert corrected == pytest.approx(phi / winsorised_normal_moment(0.1))
+
+
+def test_consistency_factor_is_the_winsorised_normal_second_moment():
+    draws = np.random.default_rng(0).standard_normal(400_000)
+    low, high = np.quantile(draws, [0.1, 0.9])
+    assert winsorised_normal_moment(0.1) == pytest.approx(np.mean(np.clip(draws, low, high) ** 2),
+                                                          rel=5e-3)  # fmt: skip
+    assert winsorised_normal_moment(0.1) == pytest.approx(0.67865, abs=1e-5)
+    assert winsorised_normal_moment(0.0) == 1.0
+
+
+def test_pure_poisson_gives_phi_near_one_no_adjustment_and_nominal_flags():
+    rng = np.random.default_rng(11)
+    flagged, wide, adjusted, phis = [], [], 0, []
+    for _ in range(100):
+        population = rng.integers(20_000, 150_000, 150).astype(float)
+        data = pd.DataFrame({"la": range(150), "count": rng.poisson(population * 25e-4),
+                             "population": population})  # fmt: skip
+        result = funnel(data)
+        phis.append(result.phi)
+        adjusted += result.tau2 > 0
+        flagged.append((result.units["flag"] != "").mean())
+        wide.append(result.units["flag"].str.contains("99.8").mean())
+    assert abs(np.mean(phis) - 1) < 0.05
+    assert adjusted <= 12  # the 5% overdispersion test: about 5 of 100
+    assert 0.04 < np.mean(flagged) < 0.06  # MC se about 0.0018
+    assert np.mean(wide) < 0.004
+
+
+def test_random_effects_nulls_are_flagged_at_about_the_nominal_rates():
+    # 30 councils whose true rates differ (log-normal, as synth's): none is an outlier
+    rng = np.random.default_rng(12)
+    flagged, wide = [], []
+    for _ in range(150):
+        population = np.exp(rng.normal(np.log(70_000), 0.6, 30))
+        rate = 25e-4 * np.exp(rng.normal(0, 0.38, 30))
+        data = pd.DataFrame({"la": range(30), "count": rng.poisson(population * rate),
+                             "population": population})  # fmt: skip
+        result = funnel(data)
+        assert result.df == 28
+        flagged.append((result.units["flag"] != "").mean())
+        wide.append(result.units["flag"].str.contains("99.8").mean())
+    assert 0.035 < np.mean(flagged) < 0.065  # nominal 5%; uncorrected Winsorising gave 11%
+    assert np.mean(wide) < 0.006  # nominal 0.2%; normal quantiles gave about 0.4-0.5%
 
 
 def planted(seed: int, outlier_ratio: float) -> pd.DataFrame:

@@ -13,8 +13,9 @@ import pandas as pd
 
 from carestat.evidence import inputs as derive
 from carestat.evidence.disparity import adjusted_rate_ratio, composition, relative_rate_index
-from carestat.evidence.funnel import compare_with_neighbours, funnel
+from carestat.evidence.funnel import funnel
 from carestat.evidence.inputs import EvidenceInputs
+from carestat.evidence.neighbours import compare_with_neighbours
 from carestat.evidence.pathways import (
     collection_year,
     interim_order_outcomes,

@@ -147,7 +147,11 @@ def _outlier(seed: int, frailty: float, multiplier: float = 2.5) -> dict[str, An
     last = _frame(draw, draw.counts.sum(axis=(2, 3, 4)), draw.cube.sum(axis=(2, 3, 4)))
     plot = funnel(last[last["year"] == draw.years[-1]])
     z = float(plot.units.loc[plot.units["unit"] == target, "z_adjusted"].iloc[0])
-    return {"outlier_z": z, "outlier_found_95": z > 1.96, "outlier_found_998": z > 3.09}
+    return {
+        "outlier_z": z,
+        "outlier_found_95": z > plot.critical(0.95),
+        "outlier_found_998": z > plot.critical(0.998),
+    }
 
 
 def _null(seed: int, frailty: float) -> dict[str, Any]:
@@ -161,12 +165,15 @@ def _null(seed: int, frailty: float) -> dict[str, Any]:
     totals = _frame(draw, draw.counts.sum(axis=(2, 3, 4)), draw.cube.sum(axis=(2, 3, 4)))
     plot = funnel(totals[totals["year"] == draw.years[-1]])
     flagged = plot.units["z_adjusted"].abs()
+    wide, narrow = plot.critical(0.998), plot.critical(0.95)
     return {
         "null_trend_fp": trend.excludes_null,
         "null_interaction_fp": diff.excludes_null,
         "null_ethnicity_fp": ratio.excludes_null,
-        "null_funnel_flag_95": float((flagged > 1.96).mean()),
-        "null_funnel_flag_998": float((flagged > 3.09).mean()),
+        "null_funnel_flag_95": float((flagged > narrow).mean()),
+        "null_funnel_flag_998": float((flagged > wide).mean()),
+        "null_funnel_phi": plot.phi,
+        "null_funnel_adjusted": plot.tau2 > 0,
     }
 
 
