@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import importlib
 import math
@@ -62,10 +64,20 @@ def test_placements_outside_england_name_the_nation(postcode: str, council: str)
     assert row["PL_LA"] == council and row["PL_LOCATION"] == "OUT"
 
 
-def test_districts_newer_than_the_lookup_are_their_own_council() -> None:
-    assert derive._council("E06000063") == "E06000063"  # Cumberland (2023)
+def test_districts_newer_than_the_lookup_count_as_the_council_they_replaced() -> None:
+    assert derive._council("E06000063") == "E10000006"  # Cumberland (2023), was Cumbria
+    assert derive._council("E06000065") == "E10000023"  # North Yorkshire unitary (2023)
     assert derive._council("E07000026") == "E10000006"  # Allerdale, in Cumbria (2021)
     assert derive._council("E07999999") is None  # a district the lookup does not know
+
+
+def test_a_council_submitting_under_its_new_code_places_its_own_postcodes_inside() -> None:
+    ret = example_return(
+        2026, {"Episodes": [{"CHILD": "1", "HOME_POST": "YO1 7HH", "PL_POST": "HG1 1AA"}]}
+    )
+    for la in ("E06000065", "E10000023"):  # North Yorkshire, new and 2021 codes
+        derived = extra_tables(dataclasses.replace(ret, la=la), None, None)["EpisodesDerived"]
+        assert derived.column("PL_LOCATION").to_pylist() == ["IN"]
 
 
 def test_extra_tables_derive_last_year_and_infer_the_council() -> None:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from carestat.districts import SUCCESSOR_TO_2021, as_2021
 from carestat.model import ROW, Return
 
 if TYPE_CHECKING:
@@ -51,11 +52,11 @@ def extra_tables(
     ret: Return, previous: Return | None, providers: Sequence[object] | None
 ) -> dict[str, pa.Table]:
     """Derived tables by name, for the engine to register."""
-    council = ret.la or _likely_council(ret.tables["Episodes"])
+    council = as_2021(ret.la) or _likely_council(ret.tables["Episodes"])
     tables = {"Episodes" + DERIVED: derive_placements(ret.tables["Episodes"], council)}
     if previous is not None:
         tables["Episodes_last" + DERIVED] = derive_placements(
-            previous.tables["Episodes"], previous.la or council
+            previous.tables["Episodes"], as_2021(previous.la) or council
         )
     if providers:
         tables[PROVIDERS] = provider_table(providers, council)
@@ -189,7 +190,10 @@ def _councils(laua: pa.ChunkedArray | pa.Array) -> pa.Array:
 def _council(district: str) -> str | None:
     if district[0] in NATIONS:
         return NATIONS[district[0]]
-    # Districts newer than the lookup (Cumbria, North Yorkshire, Somerset 2023) are unitary.
+    # Districts newer than the lookup (Cumbria, North Yorkshire, Somerset 2023) count as the
+    # 2021 council they replaced, the council list carestat checks codes against.
+    if district in SUCCESSOR_TO_2021:
+        return SUCCESSOR_TO_2021[district]
     own = district if district[:3] in ("E06", "E08", "E09") else None
     return _upper_tier().get(district, own)
 

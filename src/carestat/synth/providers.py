@@ -73,12 +73,27 @@ def _usage(returns: Iterable[Return]) -> dict[str, dict[str, Any]]:
     return used
 
 
+@cache
+def _registered_postcodes() -> dict[str, tuple[str, str]]:
+    """Every synthetic provider's URN → (council, premises postcode), as synth placed them."""
+    from carestat.synth.councils import postcode_pools, providers_for
+
+    registry = {}
+    for code, (postcodes, _) in postcode_pools().items():
+        for pool in providers_for(code, postcodes).values():
+            registry.update({p.urn: (p.la, p.postcode) for p in pool})
+    return registry
+
+
 def _row(urn: str, entry: dict[str, Any], supported: bool) -> list[Any]:
     """One provider's row, consistent with every placement made with it."""
     places = sorted(p for p in entry["place"] if p)
     la_code = entry["la"].most_common(1)[0][0] if entry["la"] else None
-    la_name = _la_names().get(la_code or "", la_code)
     post = next((p for p, _ in entry["post"].most_common() if p), None)
+    if urn in _registered_postcodes():
+        # A fostering service's premises are its office, not the carers' homes the placements give.
+        la_code, post = _registered_postcodes()[urn]
+    la_name = _la_names().get(la_code or "", la_code)
     registered = date(min(entry["first"].year, 2000), 1, 1) if entry["first"] else None
     kind = PROVIDER_TYPES.get(places[0], "Other Social Care Provider") if places else "Unknown"
     providers = ",".join(sorted(p for p in entry["provider"] if p))
