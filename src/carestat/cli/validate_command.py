@@ -1,7 +1,12 @@
-"""`carestat validate`: read a return, check it against the DfE rules, report what fails."""
+"""`carestat validate`: read a return, check it against the DfE rules, report what fails.
+
+`--format xlsx --output FILE` writes a workbook of the council's tables with failing cells
+marked; `--child ID` shows one child's timeline with its issues (text, or JSON).
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,8 +15,10 @@ import typer
 from carestat.cli.options import LaOption, OutputFileOption, YearOption, fail, out_console
 from carestat.model import InputError, Return
 from carestat.readers import read_return
+from carestat.rules.report import Report
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "xlsx")
+CHILD_FORMATS = ("table", "json")
 
 
 def validate_command(
@@ -36,32 +43,83 @@ def validate_command(
     rules: Annotated[
         str | None, typer.Option("--rules", help="Only these rule codes, comma-separated.")
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    child: Annotated[
+        str | None,
+        typer.Option("--child", help="Show this child's whole timeline with its issues."),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="table, json, csv or xlsx (xlsx needs --output).")
+    ] = "table",
     output: OutputFileOption = None,
 ) -> None:
     """Validate a return; exit 0 if no error-severity issue, 1 if some, 2 if unusable."""
-    if output_format not in FORMATS:
-        fail(f"--format {output_format}: choose {', '.join(FORMATS)}")
-    for path in providers or []:
-        if not path.is_file():
-            fail(f"--providers {path}: no such file")
+    _check_arguments(output_format, output, child, providers)
     try:
         ret = read_return(paths, year=year, la=la)
         last, last_path = _previous(paths, ret, previous)
     except InputError as error:
         fail(str(error))
     from carestat.rules.engine import validate
-    from carestat.rules.render import render
+    from carestat.rules.timeline import has_child
 
+    child = child.strip() if child is not None else None
+    if child is not None and not has_child(ret, child):
+        fail(f"child {child!r} has no record in the {ret.year} return of {ret.la or 'the council'}")
     codes = [c for c in rules.split(",") if c.strip()] if rules else None
     report = validate(ret, previous=last, providers=providers, codes=codes)
     report.previous = str(last_path) if last_path else None
-    text = render(report, output_format)
+    if child is not None:
+        raise typer.Exit(_show_child(ret, report, child, output_format, output))
+    if output_format == "xlsx":
+        from carestat.rules.xlsx_report import write_xlsx
+
+        assert output is not None  # checked by _check_arguments
+        write_xlsx(report, ret, output)
+    else:
+        from carestat.rules.render import render
+
+        _emit(render(report, output_format), output)
+    raise typer.Exit(0 if report.valid else 1)
+
+
+def _check_arguments(
+    output_format: str, output: Path | None, child: str | None, providers: list[Path] | None
+) -> None:
+    """Exit 2 with a clear message on arguments that cannot work, before reading anything."""
+    if output_format not in FORMATS:
+        fail(f"--format {output_format}: choose {', '.join(FORMATS)}")
+    if output_format == "xlsx" and output is None:
+        fail("--format xlsx writes a workbook: name it with --output FILE.xlsx")
+    if child is not None and output_format not in CHILD_FORMATS:
+        fail(f"--child shows a timeline as {' or '.join(CHILD_FORMATS)}, not {output_format}")
+    if output is not None and not output.parent.is_dir():
+        fail(f"--output {output}: the folder {output.parent} does not exist")
+    for path in providers or []:
+        if not path.is_file():
+            fail(f"--providers {path}: no such file")
+
+
+def _show_child(
+    ret: Return, report: Report, child: str, output_format: str, output: Path | None
+) -> int:
+    """Print (or write) one child's timeline; the exit code is 1 if the child has errors."""
+    from carestat.rules.render import render_timeline
+    from carestat.rules.timeline import child_timeline
+
+    timeline = child_timeline(ret, report, child)
+    if output_format == "json":
+        _emit(json.dumps(timeline.to_dict(), indent=2), output)
+    else:
+        _emit(render_timeline(timeline), output)
+    return 0 if timeline.valid else 1
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Text to the --output file, else to standard output."""
     if output:
         output.write_text(text + "\n", encoding="utf-8")
     else:
         out_console.print(text, markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(0 if report.valid else 1)
 
 
 def _previous(
