@@ -95,3 +95,30 @@ def test_ages_in_years_and_days():
     assert out["y"].to_pylist() == [15, 16, 0, 0]
     assert out["n"].to_pylist()[3] == 7
     assert out["n"].to_pylist()[2] == 365
+
+
+# Repairs that change where periods break: an X1 episode running past the next start (truncated,
+# so the chain holds), an open one closed at the next start, and an X1 ending before the next start.
+CHAINS = [
+    ep(2026, "D", "2025-04-02", "S", "C2", "N1", "2025-06-01", "X1"),
+    ep(2026, "D", "2025-05-01", "L", "E1", "N1", "2025-08-01", "X1"),
+    ep(2026, "D", "2025-08-01", "P", "E1", "N1"),
+    ep(2026, "D", "2025-10-01", "T", "E1", "N1", "2025-12-01", "E11"),
+    ep(2025, "F", "2024-06-01", "S", "C2", "N2", "2024-07-01", "X1"),
+    ep(2025, "F", "2024-07-05", "P", "C2", "N2", "2025-01-01", "E4A"),
+]
+
+
+def test_one_pass_repair_and_periods_match_the_two_steps(make_tables):
+    from carestat.stats.history import repaired_periods
+
+    eps = make_tables(Episodes=HISTORY + CHAINS)["Episodes"]
+    aged = eps.mutate(
+        age_days_decom=eps._row.cast("int32") * 10, age_years_decom=eps._row.cast("int32"),
+        age_days_dec=eps._row.cast("int32") * 11, age_years_dec=eps._row.cast("int32") + 1,
+    )  # fmt: skip
+    for table in (eps, aged):
+        one = repaired_periods(table).order_by(["CHILD", "DECOM"]).to_pyarrow()
+        two = add_periods(repair_episodes(table)).order_by(["CHILD", "DECOM"]).to_pyarrow()
+        assert one.equals(two)
+        assert one.num_rows == 13

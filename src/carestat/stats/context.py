@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import ibis
 import ibis.expr.types as ir
 
-from carestat.stats.periods import add_periods, age_days, age_years, year_end, year_start
-from carestat.stats.repair import repair_episodes
+from carestat.stats.history import repaired_periods
+from carestat.stats.periods import age_days, age_years, year_end, year_start
 
 OLD_SEX = {"1": "M", "2": "F"}  # SEX was 1/2 until 2023-24, M/F/U from 2024-25
 # Episode columns the measures use (postcodes, URN and reasons for moving are left behind: every
@@ -70,7 +70,7 @@ def build_context(
         returns, children = stage("returns", returns), stage("children", children)
     raw = tables["Episodes"]
     raw = raw.select(*(c for c in (*EPISODE_COLUMNS, *DERIVED_AGES) if c in raw.columns))
-    episodes = add_periods(repair_episodes(raw))
+    episodes = repaired_periods(raw)  # = add_periods(repair_episodes(raw)), one sort fewer
     episodes = episodes.join(children, ["la", "CHILD"], how="left").drop("la_right", "CHILD_right")
     episodes = with_episode_ages(episodes)
     if stage is not None:

@@ -28,14 +28,23 @@ def add_periods(episodes: ir.Table) -> ir.Table:
     """
     w = ibis.window(group_by=["la", "CHILD"], order_by=["DECOM"])
     e = episodes
-    new = _starts_period(e.RNE, e.REC.lag().over(w), e.DEC.lag().over(w), e.DECOM)
+    new = starts_period(e.RNE, e.REC.lag().over(w), e.DEC.lag().over(w), e.DECOM)
     next_decom = e.DECOM.lead().over(w)
-    next_new = _starts_period(e.RNE.lead().over(w), e.REC, e.DEC, next_decom)
+    next_new = starts_period(e.RNE.lead().over(w), e.REC, e.DEC, next_decom)
     t = e.mutate(
         _new=ibis.ifelse(new, 1, 0),
         is_period_end=next_decom.isnull() | next_new,
         _rn=ibis.row_number().over(w),
     )
+    return number_periods(t)
+
+
+def number_periods(t: ir.Table) -> ir.Table:
+    """Number the periods from marked episodes (`_new` 1 where a period starts, `_rn` the position).
+
+    The second pass (running totals over the child's episodes) and one aggregate per period;
+    `_new` and `_rn` are dropped.
+    """
     running = ibis.window(group_by=["la", "CHILD"], order_by=["DECOM"], rows=(None, 0))
     moved = ibis.ifelse(t.RNE.isin(NEW_PLACEMENT) | (t._new == 1), t.DECOM, ibis.null("date"))
     t = t.mutate(
@@ -50,7 +59,7 @@ def add_periods(episodes: ir.Table) -> ir.Table:
     )
 
 
-def _starts_period(
+def starts_period(
     rne: ir.StringValue, prev_rec: ir.StringValue, prev_dec: ir.DateValue, decom: ir.DateValue
 ) -> ir.BooleanValue:
     """Whether an episode begins a period: RNE S, or the previous one did not continue into it."""

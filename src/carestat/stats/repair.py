@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+from ibis.expr.builders import LegacyWindowBuilder
 
 EPISODE_KEY = ("la", "CHILD", "DECOM")
 
@@ -28,9 +29,16 @@ def repair_episodes(episodes: ir.Table) -> ir.Table:
     gave it) and `repair` (null when untouched, else '; '-separated reasons). Episodes with no DECOM
     cannot be placed in a history and are left out (the validator reports them).
     """
+    return _close_and_truncate(newest_copies(episodes))
+
+
+def newest_copies(episodes: ir.Table) -> ir.Table:
+    """The first step of `repair_episodes`: one copy of each episode, duplicates and corrections noted.
+
+    Columns `_r1`-`_r3` hold the reasons so far; `close_at_next` completes the repair.
+    """
     eps = episodes.filter(episodes.DECOM.notnull()).rename(source_year="year")
-    kept = _keep_newest_copy(eps)
-    return _close_and_truncate(kept)
+    return _keep_newest_copy(eps)
 
 
 def _keep_newest_copy(eps: ir.Table) -> ir.Table:
@@ -77,16 +85,24 @@ def _copy_rank(eps: ir.Table) -> ir.IntegerValue:
 def _close_and_truncate(eps: ir.Table) -> ir.Table:
     """Close open episodes and truncate overlapping ones at the start of the child's next episode."""
     w = ibis.window(group_by=["la", "CHILD"], order_by=["DECOM"])
-    ages = "age_years_decom" in eps.columns  # derived on load: if the end moves, so do they
+    return close_at_next(eps.mutate(**next_columns(eps, w)))
+
+
+def next_columns(eps: ir.Table, w: LegacyWindowBuilder) -> dict[str, ir.Value]:
+    """The window columns repair needs: the next episode's start (and its ages, where derived)."""
     nexts = {"_next": eps.DECOM.lead().over(w)}
-    if ages:  # in the same SELECT as `_next`, so one sort serves both
+    if "age_years_decom" in eps.columns:  # derived on load: if the end moves, so do they
         nexts |= {
             f"_next_{c}": eps[c].lead().over(w) for c in ("age_years_decom", "age_days_decom")
         }
-    eps = eps.mutate(**nexts)
+    return nexts
+
+
+def close_at_next(eps: ir.Table) -> ir.Table:
+    """Apply the repair given `next_columns`: end open or overlapping episodes at `_next`."""
     closes = eps.DEC.isnull() & eps._next.notnull()
     overlaps = eps.DEC.notnull() & eps._next.notnull() & (eps._next < eps.DEC)
-    if ages:
+    if "_next_age_years_decom" in eps.columns:
         moved = closes | overlaps
         eps = eps.mutate(
             age_years_dec=ibis.ifelse(moved, eps._next_age_years_decom, eps.age_years_dec),

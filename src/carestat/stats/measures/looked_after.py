@@ -9,7 +9,7 @@ import ibis
 import ibis.expr.types as ir
 
 from carestat.stats.context import Context, age_on_31_march, episodes_by_year
-from carestat.stats.measures.common import age_group, first_per_child, tally
+from carestat.stats.measures.common import age_group, tally
 from carestat.stats.periods import is_short_break, looked_after_on
 
 AT_31_MARCH_BREAKDOWNS = {
@@ -31,8 +31,9 @@ def on_31_march(ctx: Context) -> ir.Table:
 def _on_31_march(ctx: Context) -> ir.Table:
     """Build `on_31_march`."""
     eps = episodes_by_year(ctx)
+    # One row per child already: repair ends every episode by the start of the child's next one,
+    # so at most one episode covers any moment (no per-child sort needed).
     eps = eps.filter(looked_after_on(eps, eps.year_end) & ~is_short_break(eps))
-    eps = first_per_child(eps, "DECOM", last=True)  # overlapping data: the newest episode
     age = age_on_31_march(eps)
     return eps.mutate(age=age, age_group=age_group(age))
 
@@ -58,7 +59,10 @@ def looked_after_during_year(ctx: Context) -> ir.Table:
     Source: DfE "Children looked after in England including adoptions", table A1 (during the year).
     """
     eps = episodes_by_year(ctx)
-    eps = first_per_child(eps.filter(~is_short_break(eps)), "DECOM", last=True)
+    eps = eps.filter(~is_short_break(eps))
+    # each child once: the breakdowns are the child's own (sex, age on 31 March), so a hash
+    # distinct gives the same rows as keeping one episode per child, without sorting episodes
+    eps = eps.select("la", "year", "CHILD", "SEX", "age_march", "age_march_year").distinct()
     eps = eps.mutate(age_group=age_group(age_on_31_march(eps)))
     return tally(eps, "looked_after_during_year", {"age_group": "age_group", "sex": "SEX"})
 
