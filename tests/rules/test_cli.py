@@ -100,3 +100,52 @@ def test_rules_lists_codes_by_year() -> None:
     assert {"101", "217t", "501"} <= codes and "233" not in codes
     result = runner.invoke(app, ["rules", "--year", "2027"])
     assert "233" in result.output and "217t" not in result.output
+
+
+def _child_at(folder: Path, row: int) -> str:
+    return (folder / "header.csv").read_text().splitlines()[row + 1].split(",")[0].strip('"')
+
+
+def test_xlsx_needs_output_and_marks_the_fault(folder: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(folder), "--format", "xlsx"])
+    assert result.exit_code == 2 and "--output" in result.output
+    _break_ethnicity(folder)
+    out = tmp_path / "report.xlsx"
+    result = runner.invoke(app, ["validate", str(folder), "--format", "xlsx", "--output", str(out)])
+    assert result.exit_code == 1, result.output
+    from openpyxl import load_workbook
+
+    book = load_workbook(out)
+    assert book.sheetnames[0] == "Summary" and book.sheetnames[-1] == "Issues"
+    # Header row 2 is spreadsheet row 4; ETHNIC is the fourth column of header.csv.
+    assert (
+        book["Header"]["D4"].value == "WBRX" and "103 (error)" in book["Header"]["D4"].comment.text
+    )
+    assert book["Issues"]["A2"].value == "103"
+
+
+def test_child_timeline_and_exit_codes(folder: Path) -> None:
+    _break_ethnicity(folder)
+    broken, clean = _child_at(folder, 2), _child_at(folder, 0)
+    result = runner.invoke(app, ["validate", str(folder), "--child", broken])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"Child {broken}: E08000035 2025 return")
+    assert "! 103 (error) ETHNIC:" in result.output
+    result = runner.invoke(app, ["validate", str(folder), "--child", clean, "--format", "json"])
+    assert result.exit_code == 0, result.output  # the return has errors, this child has none
+    data = json.loads(result.output)
+    assert data["child"] == clean and data["valid"] is True and data["tables"]["Header"]
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--child", "no-such-child"], "has no record"),
+        (["--child", "x", "--format", "csv"], "--child"),
+        (["--format", "xlsx", "--output", "/no/such/folder/r.xlsx"], "does not exist"),
+    ],
+)
+def test_child_and_xlsx_bad_arguments_exit_2(folder: Path, args: list[str], says: str) -> None:
+    result = runner.invoke(app, ["validate", str(folder), *args])
+    assert result.exit_code == 2 and says in result.output
+    assert "Traceback" not in result.output
