@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from carestat.model import InputError, ReadProblem
+from carestat.readers.normalise import defer_pandas
 from carestat.readers.text import read_text
 from carestat.spec import Spec
 
@@ -158,6 +159,7 @@ def _lines_for(text: str, data: bytes, table: pa.Table) -> np.ndarray:
 
 def read_csv_table(path: Path, spec: Spec) -> CsvTable:
     """Read one CSV file; InputError if it is not a readable 903 table."""
+    defer_pandas()
     text, notes = read_text(path)
     headers = _header_row(path, text)
     name = recognise(path, headers, spec)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib.abc import Loader
+from importlib.machinery import ModuleSpec
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -18,6 +24,64 @@ _ISO = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)
 _SERIAL = r"^\d{5}(?:\.0+)?$"
 _EXCEL_EPOCH_DAYS = -25569  # 1899-12-30, Excel's day zero, as days from 1970-01-01
 _WHOLE_FLOAT = r"^(\d+)\.0+$"
+
+
+def defer_pandas() -> None:
+    """Keep pyarrow from importing pandas (~0.3 s of start-up) when readers build arrays.
+
+    pyarrow imports pandas on its first `pa.array` or `pa.scalar`, only to ask whether the
+    value is a pandas object; the readers never pass one. When pandas is not loaded yet, that
+    first question is answered with pandas refused, so pyarrow records "no pandas"; if pandas
+    is imported later, pyarrow is told at once (`_PandasWatch`), so pandas objects convert
+    as usual afterwards (and `to_pandas` / `from_pandas` import it on demand anyway).
+    """
+    if "pandas" in sys.modules or _PandasWatch.deferred:
+        return
+    _PandasWatch.deferred = True
+    sys.meta_path.insert(0, _PandasWatch)
+    try:
+        pa.scalar(0)
+    finally:
+        _PandasWatch.refuse = False  # from now on it only watches for pandas' import
+
+
+class _PandasWatch:
+    """Import finder: refuses pandas during `defer_pandas`, then tells pyarrow when it loads."""
+
+    deferred = False
+    refuse = True
+
+    @classmethod
+    def find_spec(cls, name: str, *_: object) -> ModuleSpec | None:
+        """The spec of pandas with a loader that tells pyarrow once pandas has loaded."""
+        if name != "pandas":
+            return None
+        if cls.refuse:
+            raise ModuleNotFoundError("pandas is deferred", name=name)
+        sys.meta_path.remove(cls)
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _TellPyarrow(spec.loader)
+        return spec
+
+
+class _TellPyarrow(Loader):
+    """Loads pandas with its own loader, then lets pyarrow import it (pyarrow retries)."""
+
+    def __init__(self, loader: Loader) -> None:
+        self.loader = loader
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        """As the wrapped loader does."""
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        """Run pandas' own loader, then let pyarrow record that pandas is here."""
+        self.loader.exec_module(module)
+        pa.lib._pandas_api.pd  # noqa: B018  # a pandas-requiring call: pyarrow imports it
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.loader, name)
 
 
 @dataclass(frozen=True)
@@ -56,6 +120,43 @@ def _parts(values: pa.Array, pattern: str) -> tuple[pa.Array, pa.Array, pa.Array
     return parts.field("d"), parts.field("m"), parts.field("y")
 
 
+def _standard_dates(values: pa.Array) -> pa.Array:
+    """Dates of the values written exactly dd/mm/YYYY (null elsewhere), read from the bytes.
+
+    What nearly every file holds; numpy on the string buffers is ~5x faster than a regular
+    expression and `strptime` at national scale. Other forms are left to `_strict_dates`.
+    """
+    values = values.cast(pa.string())
+    size = len(values)
+    _, offsets_buffer, data_buffer = values.buffers()
+    offsets = np.frombuffer(offsets_buffer, np.int32, size + 1, values.offset * 4)
+    data = (
+        np.frombuffer(data_buffer, np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
+    )
+    candidate = np.diff(offsets) == 10
+    if values.null_count:
+        candidate &= pc.is_valid(values).to_numpy(zero_copy_only=False)
+    where = np.flatnonzero(candidate)
+    chars = data[offsets[where][:, None] + np.arange(10)]
+    digit = chars.astype(np.int32) - 48
+    shaped = (chars[:, 2] == 47) & (chars[:, 5] == 47)
+    shaped &= (
+        (digit[:, [0, 1, 3, 4, 6, 7, 8, 9]] >= 0) & (digit[:, [0, 1, 3, 4, 6, 7, 8, 9]] <= 9)
+    ).all(1)
+    day = digit[:, 0] * 10 + digit[:, 1]
+    month = digit[:, 3] * 10 + digit[:, 4]
+    year = digit[:, 6] * 1000 + digit[:, 7] * 100 + digit[:, 8] * 10 + digit[:, 9]
+    shaped &= (month >= 1) & (month <= 12) & (day >= 1)
+    months = ((year - 1970) * 12 + np.clip(month, 1, 12) - 1).astype("datetime64[M]")
+    first = months.astype("datetime64[D]")
+    shaped &= day <= ((months + 1).astype("datetime64[D]") - first).astype(np.int64)
+    days = np.zeros(size, np.int32)
+    days[where] = (first - np.datetime64(0, "D")).astype(np.int64) + day - 1
+    found = np.zeros(size, bool)
+    found[where] = shaped
+    return pa.array(days, pa.int32(), mask=~found).view(pa.date32())
+
+
 def parse_dates(values: pa.Array) -> tuple[pa.Array, pa.Array, list[str]]:
     """Parse dates written dd/mm/YYYY (or, tolerated, ISO or Excel serial numbers).
 
@@ -63,11 +164,16 @@ def parse_dates(values: pa.Array) -> tuple[pa.Array, pa.Array, list[str]]:
     tolerated forms.
     """
     notes: list[str] = []
-    dates = _strict_dates(*_parts(values, _DMY))
+    dates = _standard_dates(values)
     unread = pc.and_(pc.is_valid(values), pc.is_null(dates))
     if not pc.any(unread).as_py():
         return dates, pa.nulls(len(values), pa.string()), notes
     values = pc.if_else(unread, values, None)  # the other forms are looked for only here
+    dates = pc.coalesce(dates, _strict_dates(*_parts(values, _DMY)))  # d/m/YYYY
+    unread = pc.and_(pc.is_valid(values), pc.is_null(dates))
+    if not pc.any(unread).as_py():
+        return dates, pa.nulls(len(values), pa.string()), notes
+    values = pc.if_else(unread, values, None)
     iso = _strict_dates(*_parts(values, _ISO))
     if pc.any(pc.is_valid(iso)).as_py():
         notes.append(f"{pc.count(iso).as_py()} written YYYY-MM-DD were read as dates")
@@ -113,6 +219,7 @@ def build_table(
     num_rows: int,
 ) -> tuple[pa.Table, list[Tolerated]]:
     """A `Return` table from source text by spec column; absent columns become all-null."""
+    defer_pandas()
     schema = table_schema(spec, name)
     arrays: dict[str, pa.Array] = {
         ROW: pa.array(np.arange(num_rows, dtype=np.int64)),
