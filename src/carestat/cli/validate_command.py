@@ -12,7 +12,15 @@ from typing import Annotated
 
 import typer
 
-from carestat.cli.options import LaOption, OutputFileOption, YearOption, fail, out_console
+from carestat.cli.options import (
+    LaOption,
+    OutputFileOption,
+    YearOption,
+    err_console,
+    fail,
+    is_terminal,
+    out_console,
+)
 from carestat.model import InputError, Return
 from carestat.readers import read_return
 from carestat.rules.report import Report
@@ -70,16 +78,24 @@ def validate_command(
     report.previous = str(last_path) if last_path else None
     if child is not None:
         raise typer.Exit(_show_child(ret, report, child, output_format, output))
-    if output_format == "xlsx":
-        from carestat.rules.xlsx_report import write_xlsx
+    _write_report(report, ret, output_format, output)
+    raise typer.Exit(0 if report.valid else 1)
 
-        assert output is not None  # checked by _check_arguments
-        write_xlsx(report, ret, output)
-    else:
+
+def _write_report(report: Report, ret: Return, output_format: str, output: Path | None) -> None:
+    """The report as text (to --output or standard output), or as a workbook (to --output)."""
+    if output_format != "xlsx" or output is None:
         from carestat.rules.render import render
 
         _emit(render(report, output_format), output)
-    raise typer.Exit(0 if report.valid else 1)
+        return
+    from carestat.rules.xlsx_report import write_xlsx
+
+    if is_terminal():  # a national workbook takes a while: say what is happening
+        with err_console.status(f"Writing {output}"):
+            write_xlsx(report, ret, output)
+    else:
+        write_xlsx(report, ret, output)
 
 
 def _check_arguments(
