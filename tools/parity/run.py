@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from carestat.parity.known import return_facts
 from carestat.parity.summary import ReturnResult, by_year, markdown, to_dict
 from tools.parity.messy import MIXES, make_messy
 from tools.parity.reference_cases import capture
@@ -66,7 +67,10 @@ def _job(part: str, folder: Path, council: Path, year: int, providers: Path) -> 
 
 def run_reference(jobs: list[dict[str, Any]], results: Path, workers: int) -> None:
     """Run the reference harness on the jobs in `workers` processes."""
-    chunks = [jobs[i::workers] for i in range(workers)]
+    # The reference keeps every postcode letter it has loaded and merges each return against all
+    # of them, so the tiny per-rule test cases run first, before the big returns load the country.
+    ordered = sorted(jobs, key=lambda job: "rules" not in job)
+    chunks = [ordered[i::workers] for i in range(workers)]
     procs = []
     for number, chunk in enumerate(c for c in chunks if c):
         spec = [dict(job, output=str(results / job["output"])) for job in chunk]
@@ -134,7 +138,9 @@ def collect(jobs: list[dict[str, Any]], results: Path) -> list[ReturnResult]:
         ours = _read(results / job["carestat_output"])
         theirs = _read(results / job["output"]) or {"error": "no output"}
         rules = ran(ours, codes[job["year"]])
-        out.append(ReturnResult(job["name"], job["part"], job["year"], ours, theirs, rules))
+        facts = return_facts(Path(job["folder"]), job["year"], job["la"], job["part"],
+                             Path(job["previous"]) if job.get("previous") else None)  # fmt: skip
+        out.append(ReturnResult(job["name"], job["part"], job["year"], ours, theirs, rules, facts))
     return out
 
 

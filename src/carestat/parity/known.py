@@ -1,0 +1,195 @@
+"""Disagreements with the reference that `docs/explanation/reference-differences.md` explains.
+
+Each documented difference has a recogniser here: given the return (as carestat read it, and its
+raw CSV text) and one disagreeing (rule, table, row) triple, it says whether that triple is an
+instance of the documented difference. The parity summary counts recognised triples apart, so a
+disagreement is either explained by a named section of the document or left for someone to fix.
+Recognisers look at the flagged record (or its child), never at the rule's outcome, so a carestat
+bug on a record the difference does not touch stays unexplained.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from carestat.parity.compare import Triple
+
+# The one date form the reference reads (pandas `format="%d/%m/%Y"`, which allows 1-digit parts).
+DFE_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
+SEX_MEANING = {"1": "M", "2": "F", "M": "M", "F": "F"}
+
+
+@dataclass
+class ReturnFacts:
+    """What the recognisers need to know about one corpus return."""
+
+    year: int
+    part: str
+    records: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)  # table → rows
+    last_records: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
+    odd_dates: frozenset[tuple[str, str]] = frozenset()  # (table, child): a date the reference
+    padded: frozenset[tuple[str, str]] = frozenset()  # cannot read; a value padded with spaces
+
+    def record(self, table: str, row: int) -> dict[str, Any]:
+        """The record at `row` of `table` (empty when out of range)."""
+        rows = self.records.get(table, [])
+        return rows[row] if 0 <= row < len(rows) else {}
+
+    def child(self, table: str, row: int) -> str | None:
+        """The CHILD of a record."""
+        value = self.record(table, row).get("CHILD")
+        return None if value is None else str(value)
+
+
+Recogniser = Callable[[ReturnFacts, str, Triple], bool]
+
+
+@dataclass(frozen=True)
+class Known:
+    """One documented difference: its section in reference-differences.md and its recogniser."""
+
+    section: str
+    rules: frozenset[str] | None  # None: any rule (differences in reading, not in a rule)
+    side: str  # "carestat", "reference" or "either": who flags the record
+    years: range
+    applies: Recogniser
+
+    def explains(self, facts: ReturnFacts, side: str, triple: Triple) -> bool:
+        """Whether this difference explains `side` alone flagging `triple` in `facts`' return."""
+        return (
+            (self.rules is None or triple[0] in self.rules)
+            and self.side in (side, "either")
+            and facts.year in self.years
+            and self.applies(facts, side, triple)
+        )
+
+
+def _field_is(table: str, column: str, values: set[str]) -> Recogniser:
+    """The flagged record is in `table` and its `column` is one of `values`."""
+    return lambda f, _s, t: t[1] == table and f.record(table, t[2]).get(column) in values
+
+
+def _child_in(attribute: str) -> Recogniser:
+    """The flagged child has an oddity (`attribute`) in a table the rule reads, or in Header."""
+
+    def applies(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+        child = facts.child(triple[1], triple[2])
+        tables = {*_rule_tables(triple[0]), triple[1], "Header"}
+        return any((table, child) in getattr(facts, attribute) for table in tables)
+
+    return applies
+
+
+@cache
+def _rule_tables(code: str) -> frozenset[str]:
+    """Every table any version of rule `code` declares."""
+    from carestat.rules.registry import all_rules
+
+    return frozenset(t for r in all_rules() if r.code == code for t in r.tables)
+
+
+def _sex_unchanged(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The child's sex means the same this year and last, in different code lists."""
+    record = facts.record(triple[1], triple[2])
+    child, sex = record.get("CHILD"), SEX_MEANING.get(str(record.get("SEX")))
+    last = [SEX_MEANING.get(str(r.get("SEX"))) for r in facts.last_records.get("Header", [])
+            if r.get("CHILD") == child]  # fmt: skip
+    return sex is not None and sex in last
+
+
+def _new_district(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The placement postcode lies in a district created since 2021."""
+    from carestat.districts import SUCCESSOR_TO_2021
+    from carestat.rules.derive import postcode_facts
+
+    postcode = facts.record(triple[1], triple[2]).get("PL_POST")
+    if not postcode:
+        return False
+    import pyarrow as pa
+
+    district = postcode_facts(pa.array([postcode], pa.string()))["laua"][0].as_py()
+    return district in SUCCESSOR_TO_2021
+
+
+ANY_YEAR = range(2000, 2100)
+KNOWN: tuple[Known, ...] = (
+    Known("146 in 2024-25: placement K3 flagged as invalid", frozenset({"146"}), "reference",
+          range(2025, 2026), _field_is("Episodes", "PLACE", {"K3"})),
+    Known("202 across the 2024-25 sex codes", frozenset({"202"}), "reference", range(2025, 2026),
+          _sex_unchanged),
+    Known("169: placements in districts created since 2021", frozenset({"169"}), "reference",
+          ANY_YEAR, _new_district),
+    Known("Dates in another form (ISO `2025-03-01`, spreadsheet serials)", None, "either",
+          ANY_YEAR, _child_in("odd_dates")),
+    Known("Values padded with spaces", None, "either", ANY_YEAR, _child_in("padded")),
+)  # fmt: skip
+
+
+def explain(facts: ReturnFacts, side: str, triple: Triple) -> str | None:
+    """The section of reference-differences.md explaining a one-sided flag, if any."""
+    return next((k.section for k in KNOWN if k.explains(facts, side, triple)), None)
+
+
+def _rows_as_dicts(table: Any) -> list[dict[str, Any]]:
+    """An Arrow table's rows (spec columns only) in `_row` order."""
+    columns = [c for c in table.column_names if not c.startswith("_") and "__" not in c]
+    return table.sort_by("_row").select(columns).to_pylist()
+
+
+def _raw_oddities(
+    folder: Path, year: int, sources: Mapping[str, str]
+) -> tuple[frozenset, frozenset]:
+    """(table, child) with a date cell the reference cannot read, and with padded values."""
+    from carestat.spec import load_spec
+
+    date_columns = {c.name for t in load_spec(year).tables.values() for c in t.columns
+                    if c.type.value == "date"}  # fmt: skip
+    odd: set[tuple[str, str]] = set()
+    padded: set[tuple[str, str]] = set()
+    for table, source in sources.items():
+        path = Path(source)
+        if path.suffix.lower() != ".csv":
+            continue
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+        if len(rows) < 2:
+            continue
+        names = [name.strip().upper() for name in rows[0]]
+        if "CHILD" not in names:
+            continue
+        at = names.index("CHILD")
+        dates = [i for i, n in enumerate(names) if n in date_columns]
+        for row in rows[1:]:
+            child = row[at].strip() if at < len(row) else ""
+            if any(v != v.strip() for v in row):
+                padded.add((table, child))
+            if any(i < len(row) and row[i] and not DFE_DATE.fullmatch(row[i]) for i in dates):
+                odd.add((table, child))
+    return frozenset(odd), frozenset(padded)
+
+
+def return_facts(folder: Path, year: int, la: str, part: str, previous: Path | None) -> ReturnFacts:
+    """Read a corpus return (and its previous year) for the recognisers."""
+    from carestat.model import InputError
+    from carestat.readers import read_return
+
+    def read(path: Path | None, y: int) -> Any:
+        if path is None or not path.exists():
+            return None
+        try:
+            return read_return([path], year=y, la=la)
+        except (InputError, ValueError):
+            return None
+
+    def records(ret: Any) -> dict[str, list[dict[str, Any]]]:
+        return {} if ret is None else {n: _rows_as_dicts(t) for n, t in ret.tables.items()}
+
+    current = read(folder, year)
+    odd, padded = _raw_oddities(folder, year, current.sources if current else {})
+    return ReturnFacts(year, part, records(current), records(read(previous, year - 1)), odd, padded)

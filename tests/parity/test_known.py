@@ -1,0 +1,45 @@
+"""Documented differences are recognised record by record, and nothing else is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from carestat.parity.known import ReturnFacts, _raw_oddities, explain
+
+K3 = "146 in 2024-25: placement K3 flagged as invalid"
+
+
+def _facts(year: int = 2025, **tables: list[dict]) -> ReturnFacts:
+    return ReturnFacts(year, "synthetic", records=tables)
+
+
+def test_a_k3_placement_flagged_by_the_reference_in_2024_25_is_explained() -> None:
+    facts = _facts(Episodes=[{"CHILD": "1", "PLACE": "K2"}, {"CHILD": "2", "PLACE": "K3"}])
+    assert explain(facts, "reference", ("146", "Episodes", 1)) == K3
+    assert explain(facts, "reference", ("146", "Episodes", 0)) is None  # not a K3 placement
+    assert explain(facts, "carestat", ("146", "Episodes", 1)) is None  # the other side
+    assert explain(_facts(2026, **facts.records), "reference", ("146", "Episodes", 1)) is None
+
+
+def test_sex_recoded_between_years_is_explained_only_when_the_meaning_is_unchanged() -> None:
+    facts = ReturnFacts(2025, "synthetic", records={"Header": [{"CHILD": "1", "SEX": "M"},
+                        {"CHILD": "2", "SEX": "F"}]},
+                        last_records={"Header": [{"CHILD": "1", "SEX": "1"}, {"CHILD": "2", "SEX": "1"}]})  # fmt: skip
+    assert explain(facts, "reference", ("202", "Header", 0)) is not None
+    assert explain(facts, "reference", ("202", "Header", 1)) is None  # really changed
+
+
+def test_odd_dates_and_padding_are_found_per_table_and_child(tmp_path: Path) -> None:
+    (tmp_path / "header.csv").write_text(
+        "CHILD,SEX,DOB\n1,1,2010-01-01\n2, 2,01/01/2011\n3,1,1/2/2012\n"
+    )
+    odd, padded = _raw_oddities(tmp_path, 2024, {"Header": str(tmp_path / "header.csv")})
+    assert odd == {("Header", "1")}  # 1/2/2012 is a form the reference reads
+    assert padded == {("Header", "2")}
+
+
+def test_an_odd_date_explains_a_rule_reading_that_table_but_not_an_unrelated_one() -> None:
+    facts = _facts(2024, Header=[{"CHILD": "1"}], Missing=[{"CHILD": "1"}], OC3=[{"CHILD": "1"}])
+    facts.odd_dates = frozenset({("Missing", "1")})
+    assert explain(facts, "carestat", ("581", "Missing", 0)) is not None
+    assert explain(facts, "carestat", ("1002", "OC3", 0)) is None
