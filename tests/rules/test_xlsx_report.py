@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from carestat.readers import read_return
+from carestat.rules import xlsx_report
 from carestat.rules.engine import validate
 from carestat.rules.report import Issue, Report
 from carestat.rules.xlsx_report import FILLS, column_layout, write_xlsx
@@ -62,10 +63,15 @@ def fill(sheet: Worksheet, ref: str) -> str | None:
     return cell.fill.fgColor.rgb if cell.fill.fill_type == "solid" else None
 
 
-def test_planted_faults_are_marked_on_their_cells(folder: Path, tmp_path: Path) -> None:
+def test_planted_faults_are_marked_on_their_cells(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(xlsx_report, "BATCH_ROWS", 7)  # several batches, as on a national return
     header = folder / "header.csv"
     edit_csv(header, 2, "ETHNIC", "WBRX")
     edit_csv(header, 4, "DOB", "31/02/2010")
+    edit_csv(header, 17, "DOB", "2010-13-01")
+    edit_csv(header, 20, "ETHNIC", "ABCD")
     reorder_csv(header, "ETHNIC", "NOTES")
     ret = read_return([folder])
     report = validate(ret)
@@ -81,7 +87,10 @@ def test_planted_faults_are_marked_on_their_cells(folder: Path, tmp_path: Path) 
     # The unreadable date is shown as the council typed it, and marked.
     assert sheet["D6"].value == "31/02/2010" and fill(sheet, "D6") == ERROR_RGB
     assert "102 (error)" in sheet["D6"].comment.text
-    assert sheet["H3"].value == "note 2"  # extra columns kept, in place
+    assert sheet["D19"].value == "2010-13-01" and "102 (error)" in sheet["D19"].comment.text
+    assert sheet["A22"].value == "ABCD" and fill(sheet, "A22") == ERROR_RGB
+    assert sheet["H3"].value == "note 2" and sheet["H22"].value == "note 21"  # extras, in place
+    assert sheet.max_row == ret.tables["Header"].num_rows + 1
     # Exactly the cells the report names are marked, in every sheet.
     marked = {
         (name, c.coordinate)

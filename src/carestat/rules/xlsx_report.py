@@ -39,6 +39,7 @@ LINK = Font(color="0563C1", underline="single")
 DATE_FORMAT = "DD/MM/YYYY"  # as councils write dates in their returns
 EXCEL_EPOCH_OFFSET = 25569  # Excel serial number of 1970-01-01 (1900 date system)
 MAX_WIDTH = 45
+BATCH_ROWS = 50_000  # rows turned into Python values at once: bounds memory on national returns
 WIDTH_SAMPLE = 1000  # rows looked at to size a column: enough to see its usual widths
 ISSUE_COLUMNS = ("rule", "severity", "table", "row", "line", "child", "fields", "message", "cell")
 AUTHOR = "carestat"
@@ -104,11 +105,21 @@ def _marks(
     return marks, cells
 
 
-def _column_values(ret: Return, name: str, column: str) -> list[Any]:
-    """A column as Python values: dates as Excel serial numbers, unreadable ones as typed."""
+def _batches(ret: Return, name: str, layout: list[str]) -> Iterator[list[list[Any]]]:
+    """The table's columns in `layout` order as Python values, a batch of rows at a time."""
     table = ret.tables[name]
+    extras = ret.extras.get(name)
+    for start in range(0, max(table.num_rows, 1), BATCH_ROWS):
+        part = table.slice(start, BATCH_ROWS)
+        more = extras.slice(start, BATCH_ROWS) if extras is not None else None
+        yield [_column_values(part, more, c) for c in layout]
+
+
+def _column_values(table: pa.Table, extras: pa.Table | None, column: str) -> list[Any]:
+    """A column as Python values: dates as Excel serial numbers, unreadable ones as typed."""
     if column not in table.column_names:
-        return ret.extras[name].column(column).to_pylist()
+        assert extras is not None  # the layout names only spec and extra columns
+        return extras.column(column).to_pylist()
     values = table.column(column)
     if not pa.types.is_date(values.type):
         return values.to_pylist()
@@ -124,23 +135,26 @@ def _table_sheet(
 ) -> None:
     """One table as read: header frozen with a filter, failing cells filled and commented."""
     table = ret.tables[name]
-    columns = [_column_values(ret, name, c) for c in layout]
-    _set_widths(sheet, layout, columns, table)
-    sheet.freeze_panes = "A2"
-    sheet.append([_header_cell(sheet, c) for c in layout])
     dates = [i for i, c in enumerate(layout) if pa.types.is_date(_type(table, c))]
     styled = {i: _date_cell(sheet) for i in dates}
-    for row, values in enumerate(zip(*columns, strict=True)):
-        cells: list[Any] = list(values)
-        for i in dates:
-            # Serial numbers in a date-formatted cell: much cheaper than openpyxl's date path.
-            # The cell is written as soon as the row is appended, so one per column is reused.
-            if type(cells[i]) is int:
-                styled[i].value = cells[i]
-                cells[i] = styled[i]
-        for column, found in marks.get(row, {}).items():
-            cells[column] = _marked_cell(sheet, cells[column], found)
-        sheet.append(cells)
+    row = 0
+    for columns in _batches(ret, name, layout):
+        if row == 0:  # widths and the header go before any record
+            _set_widths(sheet, layout, columns, table)
+            sheet.freeze_panes = "A2"
+            sheet.append([_header_cell(sheet, c) for c in layout])
+        for values in zip(*columns, strict=True):
+            cells: list[Any] = list(values)
+            for i in dates:
+                # Serial numbers in a date-formatted cell: far cheaper than openpyxl's date
+                # path. A row is written as it is appended, so one cell per column is reused.
+                if type(cells[i]) is int:
+                    styled[i].value = cells[i]
+                    cells[i] = styled[i]
+            for column, found in marks.get(row, {}).items():
+                cells[column] = _marked_cell(sheet, cells[column], found)
+            sheet.append(cells)
+            row += 1
     last = get_column_letter(max(len(layout), 1))
     sheet.auto_filter.ref = f"A1:{last}{table.num_rows + 1}"
 
