@@ -1,8 +1,10 @@
 """Calibration study of the evidence methods (`make calibrate`): coverage and false-positive rates.
 
-Usage: python tools/calibrate.py [--seeds 200] [--frailty 0.0] [--out FILE.csv]
+Usage: python tools/calibrate.py [--seeds 200] [--frailty 0.0] [--records 5] [--out FILE.csv]
 Prints one line per rate with its Monte Carlo standard error and the JSON summary last.
-See carestat.evidence.calibration for the design (count-level simulation from synth's model).
+See carestat.evidence.calibration for the design (count-level simulation from synth's model) and
+carestat.evidence.calibration_records for the check through records and a store (`--records`
+seeds of `--records-las` councils x 2021-2026).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from carestat.evidence.calibration import run, summarise
+from carestat.evidence.calibration_records import records_seed, summarise_records
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,15 +27,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=200)
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--frailty", type=float, default=0.0, help="gamma noise per council-year")
+    parser.add_argument("--records", type=int, default=5, help="seeds run through records")
+    parser.add_argument("--records-las", type=int, default=10, help="councils in those seeds")
     parser.add_argument("--out", type=Path, default=None, help="CSV of per-seed results")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     rows = pd.DataFrame(list(run(seeds, args.frailty)))
+    summary = summarise(rows)
+    if args.records > 0:
+        chosen = range(args.first_seed, args.first_seed + args.records)
+        records = pd.DataFrame([records_seed(s, args.records_las) for s in chosen])
+        summary |= summarise_records(records)
+        rows = rows.merge(records, on="seed", how="left")
     if args.out is not None:
         rows.to_csv(args.out, index=False)
-    summary = summarise(rows) | {"frailty": args.frailty,
-                                 "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
+    summary |= {"frailty": args.frailty, "seconds": round(time.perf_counter() - started, 1)}
     for key, value in summary.items():
         if not key.endswith("_mc_se"):
             se = summary.get(f"{key}_mc_se")
