@@ -110,7 +110,7 @@ def test_planted_faults_are_marked_on_their_cells(
 def test_dates_are_dates_headers_frozen_and_filtered(folder: Path, tmp_path: Path) -> None:
     ret = read_return([folder])
     out = tmp_path / "clean.xlsx"
-    write_xlsx(validate(ret), ret, out)
+    write_xlsx(Report(2025, "E08000035", rows=ret.rows()), ret, out)
     book = load_workbook(out)
     assert book.sheetnames[0] == "Summary" and book.sheetnames[-1] == "Issues"
     assert "DoLo" not in book.sheetnames  # not a 2025 table
@@ -120,7 +120,7 @@ def test_dates_are_dates_headers_frozen_and_filtered(folder: Path, tmp_path: Pat
     first = ret.tables["Episodes"]["DECOM"][0].as_py()
     assert episodes["B2"].value.date() == first and episodes["B2"].number_format == "DD/MM/YYYY"
     assert 8 <= episodes.column_dimensions["B"].width <= 45
-    assert book["Issues"].max_row == 1  # a valid synthetic return: no issues
+    assert book["Issues"].max_row == 1  # no issues: the header alone
 
 
 def test_hand_made_report_layout(folder: Path, tmp_path: Path) -> None:
@@ -155,3 +155,13 @@ def test_hand_made_report_layout(folder: Path, tmp_path: Path) -> None:
     assert listed["I2"].hyperlink.location == "'Episodes'!B3"
     assert listed["I5"].hyperlink.location == "'Episodes'!A4"
     assert listed["I6"].value is None  # a whole-table issue has no cell to link to
+
+
+def test_control_characters_do_not_stop_the_workbook(folder: Path, tmp_path: Path) -> None:
+    edit_csv(folder / "header.csv", 3, "ETHNIC", "BA\x0bFR")
+    ret = read_return([folder])
+    report = validate(ret, codes=["103"])
+    out = tmp_path / "odd.xlsx"
+    write_xlsx(report, ret, out)
+    cell = load_workbook(out)["Header"]["D5"]
+    assert cell.value == "BA\ufffdFR" and "103 (error)" in cell.comment.text

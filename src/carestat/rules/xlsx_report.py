@@ -43,6 +43,10 @@ BATCH_ROWS = 50_000  # rows turned into Python values at once: bounds memory on 
 WIDTH_SAMPLE = 1000  # rows looked at to size a column: enough to see its usual widths
 ISSUE_COLUMNS = ("rule", "severity", "table", "row", "line", "child", "fields", "message", "cell")
 AUTHOR = "carestat"
+# Control characters a worksheet cannot hold (openpyxl refuses them); shown as U+FFFD instead.
+ILLEGAL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
+ILLEGAL_RE = re.compile(ILLEGAL)
+REPLACEMENT = "\ufffd"
 Marks = dict[int, dict[int, list[Issue]]]  # row -> column index (0-based) -> issues on that cell
 
 
@@ -119,15 +123,25 @@ def _column_values(table: pa.Table, extras: pa.Table | None, column: str) -> lis
     """A column as Python values: dates as Excel serial numbers, unreadable ones as typed."""
     if column not in table.column_names:
         assert extras is not None  # the layout names only spec and extra columns
-        return extras.column(column).to_pylist()
+        return _legal(extras.column(column)).to_pylist()
     values = table.column(column)
     if not pa.types.is_date(values.type):
-        return values.to_pylist()
+        return _legal(values).to_pylist()
     serials = pc.add(values.cast(pa.int32()), EXCEL_EPOCH_OFFSET).to_pylist()
     raw = table.column(column + RAW_SUFFIX)
     for i in pc.indices_nonzero(pc.is_valid(raw)).to_pylist():
-        serials[i] = raw[i].as_py()
+        serials[i] = clean(raw[i].as_py())
     return serials
+
+
+def _legal(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Text a worksheet can hold: control characters replaced (vectorised)."""
+    return pc.replace_substring_regex(values.cast(pa.string()), ILLEGAL, REPLACEMENT)
+
+
+def clean(text: str) -> str:
+    """One text a worksheet can hold."""
+    return ILLEGAL_RE.sub(REPLACEMENT, text)
 
 
 def _table_sheet(
@@ -142,7 +156,7 @@ def _table_sheet(
         if row == 0:  # widths and the header go before any record
             _set_widths(sheet, layout, columns, table)
             sheet.freeze_panes = "A2"
-            sheet.append([_header_cell(sheet, c) for c in layout])
+            sheet.append([_header_cell(sheet, clean(c)) for c in layout])
         for values in zip(*columns, strict=True):
             cells: list[Any] = list(values)
             for i in dates:
@@ -189,7 +203,7 @@ def _marked_cell(sheet: WriteOnlyWorksheet, value: Any, issues: list[Issue]) -> 
 
 
 def _comment(issues: list[Issue]) -> Comment:
-    text = "\n".join(f"{i.rule} ({i.severity}): {i.message}" for i in issues)
+    text = clean("\n".join(f"{i.rule} ({i.severity}): {i.message}" for i in issues))
     # Size the box to the text: Excel does not grow a comment to fit.
     lines = sum(1 + len(line) // 60 for line in text.splitlines())
     return Comment(text, AUTHOR, height=20 * lines + 20, width=360)
@@ -238,10 +252,10 @@ def _summary_rows(sheet: WriteOnlyWorksheet, report: Report, ret: Return) -> Ite
     yield from _rule_rows(sheet, report)
     yield from _section(sheet, ["Rule skipped", "", "Why"],
                         ([s.rule, "", s.reason] for s in report.rules_skipped))  # fmt: skip
-    yield from _section(sheet, ["Read note"], ([p] for p in report.read_problems))
+    yield from _section(sheet, ["Read note"], ([clean(p)] for p in report.read_problems))
     whole = [i for i in report.issues if i.row is None]
     yield from _section(sheet, ["Issue on a whole table", "Severity", "Table", "", "", "Message"],
-                        ([i.rule, i.severity, i.table, "", "", i.message] for i in whole))  # fmt: skip
+                        ([i.rule, i.severity, i.table, "", "", clean(i.message)] for i in whole))  # fmt: skip
 
 
 def _rule_rows(sheet: WriteOnlyWorksheet, report: Report) -> Iterator[list[Any]]:
@@ -287,8 +301,9 @@ def _issues_sheet(
     sheet.freeze_panes = "A2"
     sheet.append(_bold(sheet, list(ISSUE_COLUMNS)))
     for index, i in enumerate(issues):
-        row: list[Any] = [i.rule, i.severity, i.table, i.row, i.line, i.child,
-                          " ".join(i.fields), i.message]  # fmt: skip
+        child = clean(i.child) if i.child else None
+        row: list[Any] = [i.rule, i.severity, i.table, i.row, i.line, child,
+                          " ".join(i.fields), clean(i.message)]  # fmt: skip
         if index in cells:
             row.append(_link(sheet, *cells[index]))
         sheet.append(row)
