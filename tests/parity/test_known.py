@@ -43,3 +43,11 @@ def test_an_odd_date_explains_a_rule_reading_that_table_but_not_an_unrelated_one
     facts.odd_dates = frozenset({("Missing", "1")})
     assert explain(facts, "carestat", ("581", "Missing", 0)) is not None
     assert explain(facts, "carestat", ("1002", "OC3", 0)) is None
+
+
+def test_every_recognised_difference_has_its_section_in_the_document() -> None:
+    from carestat.parity.known import KNOWN
+
+    text = (Path(__file__).parents[2] / "docs/explanation/reference-differences.md").read_text()
+    headings = {line[3:].strip() for line in text.splitlines() if line.startswith("## ")}
+    assert {k.section for k in KNOWN} <= headings
