@@ -10,7 +10,14 @@ import ibis
 import ibis.expr.types as ir
 
 from carestat.stats.history import repaired_periods
-from carestat.stats.periods import age_days, age_years, year_end, year_start
+from carestat.stats.periods import (
+    age_days,
+    age_years,
+    collection_year,
+    looked_after_on,
+    year_end,
+    year_start,
+)
 
 OLD_SEX = {"1": "M", "2": "F"}  # SEX was 1/2 until 2023-24, M/F/U from 2024-25
 # Episode columns the measures use (postcodes, URN and reasons for moving are left behind: every
@@ -133,8 +140,34 @@ def episodes_by_year(ctx: Context) -> ir.Table:
 def _episodes_by_year(ctx: Context) -> ir.Table:
     """Build `episodes_by_year`."""
     e, r = ctx.episodes, ctx.returns
-    overlaps = (e.la == r.la) & (r.year_end >= e.DECOM) & (e.DEC.isnull() | (r.year_start <= e.DEC))
-    return e.join(r, overlaps).drop("la_right")
+    return e.join(r, (e.la == r.la) & _overlaps(e, r)).drop("la_right")
+
+
+def in_year_of(ctx: Context, rows: ir.Table, column: str) -> ir.Table:
+    """Episode rows with the collection year holding their date `column` (adds year, year_start, year_end).
+
+    The rows of `episodes_by_year` whose year holds that date, found by an equality join on the
+    year rather than the overlap join (every year an episode spans), which is far larger.
+    """
+    rows = rows.mutate(_year=collection_year(rows[column]))
+    r = ctx.returns
+    out = rows.join(r, [rows.la == r.la, rows._year == r.year]).drop("_year")
+    return out.filter(_overlaps(out, out))
+
+
+def open_at_year_end(ctx: Context, rows: ir.Table) -> ir.Table:
+    """Episode rows for each year whose 31 March they cover (adds year, year_start, year_end).
+
+    The rows of `episodes_by_year` that `looked_after_on` the year end, joined directly.
+    """
+    r = ctx.returns
+    covers = (rows.la == r.la) & looked_after_on(rows, r.year_end)
+    return rows.join(r, covers).drop("la_right")
+
+
+def _overlaps(e: ir.Table, r: ir.Table) -> ir.BooleanValue:
+    """Whether an episode overlaps a collection year (the `episodes_by_year` condition)."""
+    return (r.year_end >= e.DECOM) & (e.DEC.isnull() | (r.year_start <= e.DEC))
 
 
 def materialise_table(expr: ir.Table) -> ir.Table:

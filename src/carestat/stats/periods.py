@@ -108,6 +108,11 @@ def year_end(year: ir.IntegerValue) -> ir.DateValue:
     return ibis.date(year, 3, 31)
 
 
+def collection_year(day: ir.DateValue) -> ir.IntegerValue:
+    """The collection year (1 April to 31 March) holding a date: 2025-04-01 -> 2026."""
+    return (day.year() + ibis.ifelse(day.month() >= 4, 1, 0)).cast("int32")
+
+
 def looked_after_on(episodes: ir.Table, day: ir.DateValue) -> ir.BooleanValue:
     """Whether an episode covers the end of `day` (started by then and not ended on or before it)."""
     return (day >= episodes.DECOM) & (episodes.DEC.isnull() | (day < episodes.DEC))

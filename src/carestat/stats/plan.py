@@ -1,9 +1,10 @@
 """Compile the statistics once per engine and code version, then run the SQL straight on the engine.
 
 Building the measures as Ibis expressions and compiling them costs seconds of Python; running
-the SQL costs far less. So the whole computation is compiled once into a plan: a list of
-`CREATE TEMPORARY TABLE` steps (the shared derived tables: repaired episodes, periods, starts ...)
-and one final `SELECT`, over input views with fixed names. The plan is cached on disk under a key
+the SQL costs far less. So the whole computation is compiled once into a plan: a list of staged
+steps (the shared derived tables: repaired episodes, periods, starts ...) and one final `SELECT`,
+over input views with fixed names. On DuckDB the steps run as materialised common table
+expressions of one statement; on PostgreSQL as temporary tables, analysed for its planner. The plan is cached on disk under a key
 made of the engine's SQL dialect, the input schemas and a fingerprint of this package's code and
 of Ibis, so a change to any of them compiles afresh. Each run then creates the input views over
 the tables given (one small compile each), runs the steps and fetches the result as Arrow.
@@ -137,27 +138,47 @@ def run_plan(tables: Mapping[str, ir.Table]) -> pa.Table:
     dialect = backend.name
     plan = cached_plan({name: t.schema() for name, t in tables.items()}, dialect)
     runner = _Runner(backend)
-    if runner.kind == "duckdb":  # staged tables need no order: lets DuckDB work in parallel
-        runner.execute("SET preserve_insertion_order = false")
+    if runner.kind == "duckdb":
         runner.execute("SET enable_progress_bar = false")  # drawn on stdout, where CSV may go
     views = [(input_name(name), backend.compile(tables[name])) for name in plan.inputs]
     try:
         for name, sql in views:
             runner.execute(f"CREATE TEMPORARY VIEW {name} AS {sql}")
+        if runner.kind == "duckdb":
+            return runner.fetch(one_statement(plan), plan.arrow_schema())
+        return _run_steps(runner, plan)
+    finally:
+        for name, _ in views:
+            runner.execute(f"DROP VIEW IF EXISTS {name}")
+        if runner.kind == "duckdb":
+            runner.execute("RESET enable_progress_bar")  # also after a failure
+
+
+def one_statement(plan: Plan) -> str:
+    """The whole plan as one query: each staged step a materialised common table expression.
+
+    DuckDB keeps a materialised CTE in its in-memory result format, several times cheaper than
+    writing the same rows into a table (which compresses and checkpoints them), and plans the
+    whole computation at once. The final query's own CTEs follow the steps, so its ORDER BY stays
+    the outermost clause.
+    """
+    steps = ",\n".join(f"{name} AS MATERIALIZED (\n{sql}\n)" for name, sql in plan.steps)
+    final = plan.final.lstrip()
+    if final[:5].upper() == "WITH ":
+        return f"WITH {steps},\n{final[5:]}"
+    return f"WITH {steps}\n{final}"
+
+
+def _run_steps(runner: _Runner, plan: Plan) -> pa.Table:
+    """Run the steps as temporary tables (analysed for the planner), then the final query."""
+    try:
         for name, sql in plan.steps:
             runner.execute(f"CREATE TEMPORARY TABLE {name} AS {sql}")
             runner.analyse(name)
-        if runner.kind == "duckdb":  # without it DuckDB may hand back sorted chunks out of order
-            runner.execute("RESET preserve_insertion_order")
         return runner.fetch(plan.final, plan.arrow_schema())
     finally:
         for name, _ in reversed(plan.steps):
             runner.execute(f"DROP TABLE IF EXISTS {name}")
-        for name, _ in views:
-            runner.execute(f"DROP VIEW IF EXISTS {name}")
-        if runner.kind == "duckdb":
-            runner.execute("RESET preserve_insertion_order")  # also after a failure
-            runner.execute("RESET enable_progress_bar")
 
 
 class _Runner:
@@ -185,7 +206,7 @@ class _Runner:
     def fetch(self, sql: str, schema: pa.Schema) -> pa.Table:
         """The result of a SELECT as an Arrow table with the plan's schema."""
         if self.kind == "duckdb":
-            table = self.backend.con.execute(sql).to_arrow_table()
+            table = self.backend.con.sql(sql).to_arrow_table()
         elif self.kind == "postgres":
             buffer = io.BytesIO()
             copy_sql = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)"

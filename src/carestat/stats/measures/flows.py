@@ -8,7 +8,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from carestat.stats.context import Context, episodes_by_year
+from carestat.stats.context import Context, in_year_of
 from carestat.stats.measures.common import CEASED_AGE_GROUPS, age_group, first_per_child, tally
 from carestat.stats.periods import is_short_break
 
@@ -27,9 +27,8 @@ def starts(ctx: Context) -> ir.Table:
 
 def _starts(ctx: Context) -> ir.Table:
     """Build `starts`."""
-    eps = episodes_by_year(ctx)
-    in_year = (eps.year_start <= eps.DECOM) & (eps.year_end >= eps.DECOM)
-    eps = eps.filter(in_year & eps.is_period_start & ~is_short_break(eps))
+    e = ctx.episodes
+    eps = in_year_of(ctx, e.filter(e.is_period_start & ~is_short_break(e)), "DECOM")
     eps = first_per_child(eps, "DECOM")
     age, days = eps.age_years_decom, eps.age_days_decom
     newborn = ibis.cases((days < 7, "Under 7 days"), (days.notnull(), "7 days or over"), else_=None)
@@ -58,10 +57,10 @@ def ceasings(ctx: Context) -> ir.Table:
 
 def _ceasings(ctx: Context) -> ir.Table:
     """Build `ceasings`."""
-    eps = episodes_by_year(ctx)
-    in_year = (eps.year_start <= eps.DEC) & (eps.year_end >= eps.DEC)
-    ended = eps.is_period_end & (eps.REC.fill_null("") != CONTINUES)
-    eps = first_per_child(eps.filter(in_year & ended & ~is_short_break(eps)), "DEC", last=True)
+    e = ctx.episodes
+    ended = e.DEC.notnull() & e.is_period_end & (e.REC.fill_null("") != CONTINUES)
+    eps = in_year_of(ctx, e.filter(ended & ~is_short_break(e)), "DEC")
+    eps = first_per_child(eps, "DEC", last=True)
     age = eps.age_years_dec
     days = eps.DEC.delta(eps.period_start, unit="day")
     cases = [(days >= low, label) for low, label in reversed(DURATION_BANDS)]

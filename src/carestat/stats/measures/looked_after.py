@@ -8,9 +8,9 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from carestat.stats.context import Context, age_on_31_march, episodes_by_year
+from carestat.stats.context import Context, age_on_31_march, open_at_year_end
 from carestat.stats.measures.common import age_group, tally
-from carestat.stats.periods import is_short_break, looked_after_on
+from carestat.stats.periods import is_short_break
 
 AT_31_MARCH_BREAKDOWNS = {
     "age_group": "age_group",
@@ -30,10 +30,9 @@ def on_31_march(ctx: Context) -> ir.Table:
 
 def _on_31_march(ctx: Context) -> ir.Table:
     """Build `on_31_march`."""
-    eps = episodes_by_year(ctx)
     # One row per child already: repair ends every episode by the start of the child's next one,
     # so at most one episode covers any moment (no per-child sort needed).
-    eps = eps.filter(looked_after_on(eps, eps.year_end) & ~is_short_break(eps))
+    eps = open_at_year_end(ctx, ctx.episodes.filter(~is_short_break(ctx.episodes)))
     age = age_on_31_march(eps)
     return eps.mutate(age=age, age_group=age_group(age))
 
@@ -58,11 +57,8 @@ def looked_after_during_year(ctx: Context) -> ir.Table:
     that are V3/V4 short breaks. Breakdowns: age on 31 March, sex.
     Source: DfE "Children looked after in England including adoptions", table A1 (during the year).
     """
-    eps = episodes_by_year(ctx)
-    eps = eps.filter(~is_short_break(eps))
-    # each child once: the breakdowns are the child's own (sex, age on 31 March), so a hash
-    # distinct gives the same rows as keeping one episode per child, without sorting episodes
-    eps = eps.select("la", "year", "CHILD", "SEX", "age_march", "age_march_year").distinct()
+    eps = year_children(ctx)
+    eps = eps.filter(eps.looked_after)
     eps = eps.mutate(age_group=age_group(age_on_31_march(eps)))
     return tally(eps, "looked_after_during_year", {"age_group": "age_group", "sex": "SEX"})
 
@@ -81,19 +77,39 @@ def uasc_31_march(ctx: Context) -> ir.Table:
 
 def placements_in_year(ctx: Context) -> ir.Table:
     """Per (council, year, child): placements held during the year (for the stability measures)."""
-    return ctx.derived("placements_in_year", _placements_in_year)
+    rows = year_children(ctx)
+    return rows.select("la", "year", "CHILD", "placements")
 
 
-def _placements_in_year(ctx: Context) -> ir.Table:
-    """Build `placements_in_year`."""
-    eps = episodes_by_year(ctx)
+def year_children(ctx: Context) -> ir.Table:
+    """Per (council, year, child) with an episode in the year: placements and the child's columns.
+
+    `placements` counts every episode; `looked_after` is whether any episode was not a short
+    break. SEX and the ages are the child's own, carried through the aggregate as keys.
+    """
+    return ctx.derived("year_children", _year_children)
+
+
+def _year_children(ctx: Context) -> ir.Table:
+    """Build `year_children` from a narrow `episodes_by_year` (only the columns needed)."""
+    e = ctx.episodes.select(
+        "la", "CHILD", "DECOM", "DEC", "RNE", "LS", "SEX", "age_march", "age_march_year"
+    )
+    r = ctx.returns
+    eps = e.join(
+        r, (e.la == r.la) & (r.year_end >= e.DECOM) & (e.DEC.isnull() | (r.year_start <= e.DEC))
+    )
     new_here = (eps.year_start <= eps.DECOM) & eps.RNE.isin(("S", "P", "T", "B"))
-    per_child = eps.group_by(["la", "year", "CHILD"]).aggregate(
+    keys = ["la", "year", "CHILD", "SEX", "age_march", "age_march_year"]
+    per_child = eps.group_by(keys).aggregate(
         _moves=ibis.ifelse(new_here, 1, 0).sum(),
         _first=eps.DECOM.min(),
         _first_move=ibis.ifelse(new_here, eps.DECOM, ibis.null("date")).min(),
+        looked_after=(~is_short_break(eps)).any(),
     )
     # the placement held on 1 April (or on entry) counts once unless it began as a move this year
     first_is_move = (per_child._first_move == per_child._first).fill_null(False)
     held = ibis.ifelse(first_is_move, 0, 1)
-    return per_child.select("la", "year", "CHILD", placements=per_child._moves + held)
+    return per_child.mutate(placements=per_child._moves + held).drop(
+        "_moves", "_first", "_first_move"
+    )
