@@ -100,7 +100,11 @@ def test_json_shape_is_stable(folder: Path) -> None:
     write_rows(folder / "header.csv", rows)
     ret = read_return([folder])
     data = child_timeline(ret, Report(2025, "E08000035"), child).to_dict()
-    assert list(data) == ["child", "year", "la", "valid", "summary", "tables", "issues"]
+    assert list(data) == ["child", "year", "la", "valid", "summary", "facts", "tables", "issues"]
+    assert list(data["facts"]) == ["sex", "dob", "ethnicity", "uasc", "uasc_ceased"]
+    assert data["facts"]["dob"] == "31/02/2010" and data["facts"]["uasc"] is bool(
+        data["tables"]["UASC"]
+    )
     assert (data["child"], data["year"], data["la"], data["valid"]) == (
         child, 2025, "E08000035", True,
     )  # fmt: skip

@@ -73,6 +73,20 @@ class Timeline:
         """True when no issue on the child has error severity."""
         return not any(i.severity == "error" for i in self.issues())
 
+    def facts(self) -> dict[str, Any]:
+        """Sex, date of birth and ethnicity from the Header; UASC from the UASC table."""
+        header = self.records.get("Header", [])
+        values = header[0].to_dict()["values"] if header else {}
+        uasc = self.records.get("UASC", [])
+        ceased = uasc[0].to_dict()["values"].get("DUC") if uasc else None
+        return {
+            "sex": values.get("SEX"),
+            "dob": values.get("DOB"),
+            "ethnicity": values.get("ETHNIC"),
+            "uasc": bool(uasc),
+            "uasc_ceased": ceased,
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """The timeline as JSON: a stable shape, every table of the year present."""
         issues = self.issues()
@@ -83,6 +97,7 @@ class Timeline:
             "la": self.la,
             "valid": self.valid,
             "summary": {"errors": errors, "warnings": len(issues) - errors},
+            "facts": self.facts(),
             "tables": {name: [r.to_dict() for r in rs] for name, rs in self.records.items()},
             "issues": [i.to_dict() for i in self.other_issues],
         }
