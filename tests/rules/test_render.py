@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import json
 
-from carestat.rules.render import EXAMPLES_PER_RULE, render, render_timeline
+from carestat.rules.render import EXAMPLES_PER_RULE, render, render_timeline, styled_timeline
 from carestat.rules.report import Issue, Report, SkippedRule
 from carestat.rules.timeline import Record, Timeline
 
@@ -81,3 +81,12 @@ def test_timeline_lines_show_dates_as_councils_write_them() -> None:
     assert "  REVIEW 06/05/2025, REVIEW_CODE PN1  [row 3]" in text
     assert "Missing or away from placement: none" in text
     assert text[-1] == "0 errors, 0 warnings on this child"
+
+
+def test_timeline_styles_for_a_terminal() -> None:
+    text = "Child C1: x\nEpisodes (1)\n  01/04/2025 ...\n    ! 501 (error) DECOM: a\n    ! EPI (warning) CHILD: b"
+    styled = styled_timeline(text)
+    assert styled.plain == text
+    spans = {text[s.start : s.end].strip(): str(s.style) for s in styled.spans}
+    assert spans["Episodes (1)"] == "bold" and spans["! 501 (error) DECOM: a"] == "red"
+    assert spans["! EPI (warning) CHILD: b"] == "yellow" and "01/04/2025 ..." not in spans

@@ -119,14 +119,16 @@ def _show_child(
     ret: Return, report: Report, child: str, output_format: str, output: Path | None
 ) -> int:
     """Print (or write) one child's timeline; the exit code is 1 if the child has errors."""
-    from carestat.rules.render import render_timeline
+    from carestat.rules.render import render_timeline, styled_timeline
     from carestat.rules.timeline import child_timeline
 
     timeline = child_timeline(ret, report, child)
     if output_format == "json":
         _emit(json.dumps(timeline.to_dict(), indent=2), output)
-    else:
+    elif output:
         _emit(render_timeline(timeline), output)
+    else:  # styles show on a terminal only; piped, the text is plain
+        out_console.print(styled_timeline(render_timeline(timeline)), soft_wrap=True)
     return 0 if timeline.valid else 1
 
 

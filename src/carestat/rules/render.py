@@ -8,6 +8,8 @@ import io
 import json
 from collections import defaultdict
 
+from rich.text import Text
+
 from carestat.rules.report import Issue, Report
 from carestat.rules.timeline import SECTIONS, Record, Timeline
 
@@ -137,3 +139,16 @@ def _text(value: object) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     return str(value)
+
+
+def styled_timeline(text: str) -> Text:
+    """The timeline text for a terminal: titles bold, errors red, warnings yellow."""
+    styled = Text()
+    for line in text.splitlines():
+        if line.startswith("    ! "):
+            style = "red" if "(error)" in line.split(":")[0] else "yellow"
+        else:
+            style = "" if line.startswith(" ") else "bold"
+        styled.append(line + "\n", style=style)
+    styled.rstrip()
+    return styled
