@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
 from carestat.spec import load_spec
 
+ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?")
 LA = "E09000001"  # a council code for the cases, which name none
 
 
@@ -39,16 +41,25 @@ def pad(case: Path, folder: Path, year: int) -> bool:
             names, *values = list(csv.reader(handle))
         rows = [dict(zip(names, v or [""] * len(names), strict=True)) for v in values]
         columns = [c.name for c in table.columns]
+        dates = {c.name for c in table.columns if c.type.value == "date"}
         with (folder / table.file).open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(columns)
-            writer.writerows([[row.get(c) or "" for c in columns] for row in rows])
+            writer.writerows([[_cell(row.get(c), c in dates) for c in columns] for row in rows])
     for name in ("Header", "Episodes"):  # carestat requires both, each with a record
         path = folder / spec.tables[name].file
         if not path.exists():  # one stand-in child, in a table the tested rule does not read
             columns = [c.name for c in spec.tables[name].columns]
             path.write_text(",".join(columns) + "\n" + "STANDIN" + "," * (len(columns) - 1) + "\n")
     return True
+
+
+def _cell(value: str | None, is_date: bool) -> str:
+    """A captured value as the return's text: a test's own Timestamps become DfE dates."""
+    # Some tests build their frames with pandas Timestamps, which the capture writes as ISO text;
+    # the rule received dates, so the return gets the same dates in the DfE form.
+    found = ISO_DATE.fullmatch(value or "") if is_date else None
+    return f"{found[3]}/{found[2]}/{found[1]}" if found else value or ""
 
 
 def jobs(captured: Path, out: Path) -> list[dict[str, Any]]:
