@@ -123,7 +123,10 @@ def test_dates_are_dates_headers_frozen_and_filtered(folder: Path, tmp_path: Pat
     assert book["Issues"].max_row == 1  # no issues: the header alone
 
 
-def test_hand_made_report_layout(folder: Path, tmp_path: Path) -> None:
+def test_hand_made_report_layout(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(xlsx_report, "MAX_LINKS", 3)  # the rest are formulas, as past Excel's cap
     ret = read_return([folder])
     child = ret.tables["Episodes"]["CHILD"][1].as_py()
     issues = [
@@ -153,7 +156,8 @@ def test_hand_made_report_layout(folder: Path, tmp_path: Path) -> None:
     assert listed.max_row == len(issues) + 1
     assert [c.value for c in listed[2]][:4] == ["501", "error", "Episodes", 1]
     assert listed["I2"].hyperlink.location == "'Episodes'!B3"
-    assert listed["I5"].hyperlink.location == "'Episodes'!A4"
+    assert listed["I5"].value == '=HYPERLINK("#\'Episodes\'!A4","Episodes!A4")'
+    assert listed["I5"].hyperlink is None and listed["I4"].hyperlink.location == "'Header'!A2"
     assert listed["I6"].value is None  # a whole-table issue has no cell to link to
 
 

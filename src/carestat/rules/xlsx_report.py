@@ -43,6 +43,7 @@ BATCH_ROWS = 50_000  # rows turned into Python values at once: bounds memory on 
 WIDTH_SAMPLE = 1000  # rows looked at to size a column: enough to see its usual widths
 ISSUE_COLUMNS = ("rule", "severity", "table", "row", "line", "child", "fields", "message", "cell")
 AUTHOR = "carestat"
+MAX_LINKS = 60_000  # Excel holds at most 65,530 hyperlinks a sheet; formulas link the rest
 # Control characters a worksheet cannot hold (openpyxl refuses them); shown as U+FFFD instead.
 ILLEGAL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
 ILLEGAL_RE = re.compile(ILLEGAL)
@@ -305,15 +306,21 @@ def _issues_sheet(
         row: list[Any] = [i.rule, i.severity, i.table, i.row, i.line, child,
                           " ".join(i.fields), clean(i.message)]  # fmt: skip
         if index in cells:
-            row.append(_link(sheet, *cells[index]))
+            row.append(_link(sheet, *cells[index], formula=index >= MAX_LINKS))
         sheet.append(row)
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(ISSUE_COLUMNS))}{len(issues) + 1}"
 
 
-def _link(sheet: WriteOnlyWorksheet, table: str, row: int, column: int) -> Cell:
-    """A cell linking to another sheet's cell (an internal link: no external relationship)."""
+def _link(
+    sheet: WriteOnlyWorksheet, table: str, row: int, column: int, formula: bool = False
+) -> Cell:
+    """A cell linking to another sheet's cell: a hyperlink, or a HYPERLINK formula."""
     target = f"{get_column_letter(column)}{row}"
-    cell = WriteOnlyCell(sheet, f"{table}!{target}")
-    cell.hyperlink = Hyperlink(ref="", location=f"'{table}'!{target}", display=cell.value)
+    location, label = f"'{table}'!{target}", f"{table}!{target}"
+    if formula:
+        cell = WriteOnlyCell(sheet, f'=HYPERLINK("#{location}","{label}")')
+    else:
+        cell = WriteOnlyCell(sheet, label)
+        cell.hyperlink = Hyperlink(ref="", location=location, display=label)
     cell.font = LINK
     return cell
