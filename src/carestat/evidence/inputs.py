@@ -61,13 +61,19 @@ def build_inputs(tables: Mapping[str, ir.Table], materialise: bool = True) -> Ev
     )
 
 
+def fetch(expr: ir.Table) -> pd.DataFrame:
+    """An Ibis table as pandas, through Arrow (Ibis's own `to_pandas` converts column by column
+    in Python: 3 s instead of 0.3 s for a million legal-status spells); dates as datetime64."""
+    return expr.to_pyarrow().to_pandas(date_as_object=False)
+
+
 def _starts(ctx: Context) -> pd.DataFrame:
     """Starts in each year (DfE counting: first start per child), ages derived on the engine."""
     s = starts(ctx)
-    df = s.select(
+    df = fetch(s.select(
         "la", "year", child=s.CHILD, age=s.age, newborn=s.newborn == "Under 7 days",
         ethnic=s.ETHNIC, ls=s.LS, uasc=s.uasc,
-    ).to_pandas()  # fmt: skip
+    ))  # fmt: skip
     df["year"] = df["year"].astype(int)
     df["newborn"] = df["newborn"].fillna(False).astype(bool)
     df["age_group"] = age_group(df["age"])
@@ -76,17 +82,17 @@ def _starts(ctx: Context) -> pd.DataFrame:
 
 def _per_year(rows: ir.Table) -> pd.DataFrame:
     """Rows (one per child) counted by council and year."""
-    df = rows.group_by(["la", "year"]).aggregate(count=rows.count()).to_pandas()
+    df = fetch(rows.group_by(["la", "year"]).aggregate(count=rows.count()))
     df["year"] = df["year"].astype(int)
     return df
 
 
 def _population(population: ir.Table) -> pd.DataFrame:
     """Under-18 population by council, year, single age and ethnic group ('ALL' rows kept apart)."""
-    df = population.to_pandas()
-    df = df[df["age"].astype(int) < 18]
-    df = df.assign(age=df["age"].astype(int), year=df["year"].astype(int))
-    return df.groupby(["la", "year", "age", "ethnic"], as_index=False)["population"].sum()
+    keys = ["la", "year", "age", "ethnic"]
+    rows = population.filter(population.age < 18)
+    df = fetch(rows.group_by(keys).aggregate(population=rows.population.sum()).order_by(keys))
+    return df.astype({"year": "int64", "age": "int64", "population": "int64"})
 
 
 def _periods(ctx: Context) -> pd.DataFrame:
@@ -107,7 +113,7 @@ def _periods(ctx: Context) -> pd.DataFrame:
         age_at_entry=ends.age_at_entry,
         age_at_exit=ibis.ifelse(ends.period_end.isnull(), ibis.null("int64"), ends.age_years_dec),
     )  # fmt: skip
-    df = t.filter(~t.first_ls.isin(SHORT_BREAKS)).to_pandas()
+    df = fetch(t.filter(~t.first_ls.isin(SHORT_BREAKS)))
     df["rec"] = df["rec"].where(df["end"].notna())
     df["route"] = exit_route(df["rec"], df["age_at_exit"].astype("Float64"))
     return df
@@ -116,9 +122,12 @@ def _periods(ctx: Context) -> pd.DataFrame:
 def _spells(ctx: Context) -> pd.DataFrame:
     """Legal-status spells: one row per episode, with its period."""
     e = ctx.episodes
-    return e.select(
-        "la", child=e.CHILD, period=e.period_number, ls=e.LS, start=e.DECOM, end=e.DEC, rec=e.REC
-    ).to_pandas()
+    return fetch(
+        e.select(
+            "la", child=e.CHILD, period=e.period_number, ls=e.LS, start=e.DECOM, end=e.DEC,
+            rec=e.REC,
+        )
+    )  # fmt: skip
 
 
 def age_group(age: pd.Series) -> pd.Series:

@@ -40,14 +40,16 @@ def interim_order_outcomes(spells: pd.DataFrame, censor: str | pd.Timestamp) -> 
     """One row per period with a C1: la, child, period, year, c1_start, outcome, days,
     resolved (bool) and past_limit (True/False, or missing when not yet known)."""
     censor = pd.Timestamp(censor)
-    data = spells.assign(start=pd.to_datetime(spells["start"]), end=pd.to_datetime(spells["end"]))
-    c1 = data[data["ls"] == "C1"].groupby(KEYS, as_index=False)["start"].min()
-    c1 = c1.rename(columns={"start": "c1_start"})
-    later = data.merge(c1, on=KEYS)
-    later = later[(later["start"] > later["c1_start"]) & (later["ls"] != "C1")]
-    change = later.sort_values("start").drop_duplicates(KEYS)[[*KEYS, "start", "ls"]]
-    last = data.sort_values("start").drop_duplicates(KEYS, keep="last")[[*KEYS, "end", "rec"]]
-    out = c1.merge(change, on=KEYS, how="left").merge(last, on=KEYS, how="left")
+    data = _with_period_id(spells).assign(end=pd.to_datetime(spells["end"]))
+    c1_start = data.loc[data["ls"] == "C1"].groupby("pid")["start"].min()
+    rows = data[data["pid"].isin(c1_start.index)].sort_values(["pid", "start"], kind="stable")
+    starts = rows["pid"].map(c1_start)
+    later = rows[(rows["start"] > starts) & (rows["ls"] != "C1")].drop_duplicates("pid")
+    last = rows.drop_duplicates("pid", keep="last").set_index("pid")
+    out = last[KEYS].assign(c1_start=c1_start)
+    out["start"] = later.set_index("pid")["start"]  # the first change of status, if any
+    out["ls"] = later.set_index("pid")["ls"]
+    out["end"], out["rec"] = last["end"], last["rec"]
     by_status = out["ls"].map(lambda s: STATUS_OUTCOMES.get(s, "other legal status"))
     ended = out["end"].notna() & (out["end"] <= censor)
     out["outcome"] = np.select(
@@ -59,7 +61,15 @@ def interim_order_outcomes(spells: pd.DataFrame, censor: str | pd.Timestamp) -> 
     known = out["resolved"] | (out["days"] > LIMIT_DAYS)
     out["past_limit"] = (out["days"] > LIMIT_DAYS).where(known).astype("boolean")
     out["year"] = collection_year(out["c1_start"])
-    return out[[*KEYS, "year", "c1_start", "outcome", "days", "resolved", "past_limit"]]
+    columns = [*KEYS, "year", "c1_start", "outcome", "days", "resolved", "past_limit"]
+    return out[columns].reset_index(drop=True)
+
+
+def _with_period_id(spells: pd.DataFrame) -> pd.DataFrame:
+    """Spells with `start` as dates and `pid`, one integer per period of care (la, child, period):
+    joins on one integer instead of three text columns (about a million spells nationally)."""
+    pid = spells.groupby(KEYS, sort=False, observed=True, dropna=False).ngroup()
+    return spells.assign(start=pd.to_datetime(spells["start"]), pid=pid)
 
 
 def _ending(rec: pd.Series) -> np.ndarray:
@@ -103,15 +113,15 @@ def s20_to_proceedings(
     """Share of periods with s20 accommodation (V2) that move to proceedings (C1, C2, E1, D1)
     later in the same period; only V2 starting `follow_days` or more before `censor` count."""
     censor = pd.Timestamp(censor)
-    data = spells.assign(start=pd.to_datetime(spells["start"]))
-    v2 = data[data["ls"] == "V2"].groupby(KEYS, as_index=False)["start"].min()
-    v2 = v2[v2["start"] <= censor - pd.Timedelta(days=follow_days)].rename(columns={"start": "v2"})
-    later = data.merge(v2, on=KEYS)
-    moved = later[(later["start"] > later["v2"]) & later["ls"].isin(PROCEEDINGS)]
-    converted = int(moved[KEYS].drop_duplicates().shape[0])
-    years = year_span(collection_year(v2["v2"])) if len(v2) else (None, None)
+    data = _with_period_id(spells)
+    v2 = data.loc[data["ls"] == "V2"].groupby("pid")["start"].min()
+    v2 = v2[v2 <= censor - pd.Timedelta(days=follow_days)]
+    rows = data[data["pid"].isin(v2.index)]
+    moved = rows[(rows["start"] > rows["pid"].map(v2)) & rows["ls"].isin(PROCEEDINGS)]
+    converted = int(moved["pid"].nunique())
+    years = year_span(collection_year(v2)) if len(v2) else (None, None)
     return share_finding(
         "periods of s20 accommodation that turned into care proceedings", converted, len(v2),
-        int(v2["la"].nunique()), years,
+        int(rows["la"].nunique()), years,
         (*LIMITS, "proceedings begun after the child left care are not seen"), level,
     )  # fmt: skip
