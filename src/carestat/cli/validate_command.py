@@ -76,9 +76,12 @@ def validate_command(
     codes = [c for c in rules.split(",") if c.strip()] if rules else None
     report = validate(ret, previous=last, providers=providers, codes=codes)
     report.previous = str(last_path) if last_path else None
-    if child is not None:
-        raise typer.Exit(_show_child(ret, report, child, output_format, output))
-    _write_report(report, ret, output_format, output)
+    try:
+        if child is not None:
+            raise typer.Exit(_show_child(ret, report, child, output_format, output))
+        _write_report(report, ret, output_format, output)
+    except OSError as error:  # e.g. the workbook is open in Excel, or the disk is full
+        fail(f"--output {output}: cannot write it ({error.strerror or error})")
     raise typer.Exit(0 if report.valid else 1)
 
 

@@ -52,7 +52,13 @@ Marks = dict[int, dict[int, list[Issue]]]  # row -> column index (0-based) -> is
 
 
 def write_xlsx(report: Report, ret: Return, path: Path) -> None:
-    """Write the workbook for `report` on `ret` to `path`."""
+    """Write the workbook for `report` on `ret` to `path` (OSError if it cannot be written)."""
+    with open(path, "wb") as handle:  # opened first: a file that cannot be written fails early
+        _write(report, ret).save(handle)
+
+
+def _write(report: Report, ret: Return) -> Workbook:
+    """The workbook, its sheets streamed to temporary files until it is saved."""
     book = Workbook(write_only=True)
     summary = book.create_sheet("Summary")
     layouts = {name: column_layout(ret, name) for name in tables_read(ret)}
@@ -61,7 +67,7 @@ def write_xlsx(report: Report, ret: Return, path: Path) -> None:
         _table_sheet(book.create_sheet(name), ret, name, layout, marks.get(name, {}))
     _summary_sheet(summary, report, ret)
     _issues_sheet(book.create_sheet("Issues"), report.issues, cells)
-    book.save(path)
+    return book
 
 
 def tables_read(ret: Return) -> list[str]:
