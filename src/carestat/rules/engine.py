@@ -106,6 +106,10 @@ def _connect(ret: Return, previous: Return | None, needed: set[str], extra: dict
     tables.update(extra)
     inputs = {name: table for name, table in tables.items() if name in needed}
     shared = inputs if sum(t.num_rows for t in inputs.values()) > COPY_UP_TO_ROWS else {}
+    # Small returns run WORKERS queries at a time, each on one thread: splitting a query over
+    # threads costs more in co-ordination than it gains on a few thousand rows (~20% CPU).
+    # National ones run one query at a time on every core (see `_run_batches`).
+    con.execute(f"SET threads = {WORKERS if shared else 1}")
     for name, table in inputs.items() if not shared else ():
         con.register("arrow_input", table)
         con.execute(f'CREATE TABLE "{schema}"."{name}" AS SELECT * FROM arrow_input')
