@@ -40,7 +40,9 @@ class ReturnFacts:
     def record(self, table: str, row: int) -> dict[str, Any]:
         """The record at `row` of `table` (empty when out of range)."""
         rows = self.records.get(table, [])
-        return rows[row] if 0 <= row < len(rows) else {}
+        if 0 <= row < len(rows) and rows[row].get("_row", row) == row:
+            return rows[row]
+        return next((r for r in rows if r.get("_row") == row), {})  # rows after a blank one
 
     def child(self, table: str, row: int) -> str | None:
         """The CHILD of a record."""
@@ -139,7 +141,7 @@ def explain(facts: ReturnFacts, side: str, triple: Triple) -> str | None:
 
 def _rows_as_dicts(table: Any) -> list[dict[str, Any]]:
     """An Arrow table's rows (spec columns only) in `_row` order."""
-    columns = [c for c in table.column_names if not c.startswith("_") and "__" not in c]
+    columns = ["_row"] + [c for c in table.column_names if not c.startswith("_") and "__" not in c]
     return table.sort_by("_row").select(columns).to_pylist()
 
 

@@ -30,6 +30,7 @@ class CsvTable:
     lines: np.ndarray
     extras: dict[str, pa.Array] = field(default_factory=dict)
     problems: list[ReadProblem] = field(default_factory=list)
+    rows: np.ndarray | None = None  # 0-based position of each record among the file's rows
 
     @property
     def num_rows(self) -> int:
@@ -167,9 +168,12 @@ def read_csv_table(path: Path, spec: Spec) -> CsvTable:
     parsed = _parse(path, data, len(headers))
     lines = _lines_for(text, data, parsed)
     keep = pc.invert(_blank_rows(parsed))
+    rows = None
     if not pc.all(keep).as_py():
-        parsed = parsed.filter(keep)
-        lines = lines[keep.to_numpy(zero_copy_only=False)]
+        # A row of empty cells (`,,,`) is no record, but it keeps its place: the row numbers of
+        # the records after it are their positions in the file, as DfE's tools count them.
+        mask = keep.to_numpy(zero_copy_only=False)
+        parsed, lines, rows = parsed.filter(keep), lines[mask], np.flatnonzero(mask)
     wanted = set(spec.table(name).column_names)
     columns = {h: parsed.column(i).combine_chunks() for i, h in enumerate(headers) if h in wanted}
     extras = {
@@ -182,4 +186,4 @@ def read_csv_table(path: Path, spec: Spec) -> CsvTable:
         problems.append(ReadProblem(
             str(path), f"extra columns kept aside: {', '.join(extras)}", table=name
         ))  # fmt: skip
-    return CsvTable(path, name, columns, lines, extras, problems)
+    return CsvTable(path, name, columns, lines, extras, problems, rows)

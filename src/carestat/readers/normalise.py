@@ -217,12 +217,13 @@ def build_table(
     text_columns: Mapping[str, pa.Array],
     lines: Sequence[int | None] | np.ndarray | pa.Array | None,
     num_rows: int,
+    rows: np.ndarray | None = None,
 ) -> tuple[pa.Table, list[Tolerated]]:
     """A `Return` table from source text by spec column; absent columns become all-null."""
     defer_pandas()
     schema = table_schema(spec, name)
     arrays: dict[str, pa.Array] = {
-        ROW: pa.array(np.arange(num_rows, dtype=np.int64)),
+        ROW: pa.array(np.arange(num_rows, dtype=np.int64) if rows is None else rows, pa.int64()),
         LINE: pa.nulls(num_rows, pa.int64()) if lines is None else pa.array(lines, pa.int64()),
     }
     tolerated: list[Tolerated] = []

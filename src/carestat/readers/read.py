@@ -76,7 +76,9 @@ def _read_csv_return(files: list[Path], year: int, la: str | None) -> Return:
             ret.tables[name] = empty_table(spec, name)
             continue
         source = read[name]
-        table, tolerated = build_table(spec, name, source.columns, source.lines, source.num_rows)
+        table, tolerated = build_table(
+            spec, name, source.columns, source.lines, source.num_rows, source.rows
+        )
         ret.tables[name] = table
         ret.sources[name] = str(source.path)
         ret.problems += source.problems
