@@ -143,7 +143,7 @@ def test_child_timeline_and_exit_codes(folder: Path) -> None:
         (["--child", "no-such-child"], "has no record"),
         (["--child", "x", "--format", "csv"], "--child"),
         (["--format", "xlsx", "--output", "/no/such/folder/r.xlsx"], "does not exist"),
-        (["--format", "xlsx", "--output", "/"], "cannot write"),
+        (["--format", "xlsx", "--output", "/", "--rules", "101"], "cannot write"),
     ],
 )
 def test_child_and_xlsx_bad_arguments_exit_2(folder: Path, args: list[str], says: str) -> None:
