@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from carestat.evidence.funnel import funnel, overdispersion, winsorised_normal_moment
 from carestat.evidence.neighbours import compare_with_neighbours
@@ -33,16 +34,34 @@ def test_tau2_is_the_dersimonian_laird_value_by_hand():
     assert result.tau2 == pytest.approx(0.0194775, abs=1e-7)
 
 
-def test_no_overdispersion_gives_tau2_zero_and_poisson_limits():
+def test_no_overdispersion_gives_tau2_zero_and_exact_poisson_limits():
     z = np.array([0.1, -0.2, 0.3, -0.1, 0.0])
     phi, tau2 = overdispersion(z, np.full(5, 0.1))
     assert phi < 1 and tau2 == 0.0
     data = pd.DataFrame({"la": ["x", "y"], "count": [40, 60], "population": [10_000, 10_000]})
     result = funnel(data, adjust=False)
-    theta = 100 / 20_000
-    half = 1.959963985 / (2 * np.sqrt(theta * 10_000))
-    assert result.units["upper_95"].iloc[0] == pytest.approx(theta * (1 + half) ** 2)
-    assert result.units["lower_95"].iloc[0] == pytest.approx(theta * (1 - half) ** 2)
+    expected = 100 / 20_000 * 10_000  # 50 events expected in each council
+    # by hand: the 97.5% point lies between 63 and 64 events: P(O <= 63) < 0.975 <= P(O <= 64)
+    below, at = stats.poisson.cdf(63, expected), stats.poisson.cdf(64, expected)
+    assert below < 0.975 <= at
+    upper = 64 - (at - 0.975) / (at - below)
+    assert result.units["upper_95"].iloc[0] * 10_000 == pytest.approx(upper)
+    assert 63 < upper < 64
+    assert result.units["lower_95"].iloc[0] * 10_000 < expected < upper
+    assert list(result.units["flag"]) == ["", ""]  # 40 and 60 are inside 50's limits
+
+
+def test_exact_limits_keep_rare_event_funnels_at_or_below_nominal():
+    rng = np.random.default_rng(5)
+    exact, normal = [], []
+    for _ in range(200):
+        population = rng.integers(2_000, 20_000, 30).astype(float)  # about 2 to 20 events
+        data = pd.DataFrame({"la": range(30), "count": rng.poisson(population * 1e-3),
+                             "population": population})  # fmt: skip
+        result = funnel(data, adjust=False)  # plain limits: exact Poisson
+        exact.append((result.units["flag"] != "").mean())
+        normal.append((result.units["z"].abs() > 1.959964).mean())  # normal, square-root scale
+    assert np.mean(exact) <= 0.05 < np.mean(normal)
 
 
 def test_winsorising_caps_the_extremes_at_the_centiles():

@@ -167,8 +167,8 @@ def _outlier(seed: int, frailty: float, multiplier: float = 2.5) -> dict[str, An
     z = float(plot.units.loc[plot.units["unit"] == target, "z_adjusted"].iloc[0])
     return {
         "outlier_z": z,
-        "outlier_found_95": z > plot.critical(0.95),
-        "outlier_found_998": z > plot.critical(0.998),
+        "outlier_found_95": z > 0 and target in plot.outliers(0.95),
+        "outlier_found_998": z > 0 and target in plot.outliers(0.998),
     }
 
 
