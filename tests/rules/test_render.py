@@ -81,6 +81,8 @@ def test_timeline_lines_show_dates_as_councils_write_them() -> None:
     assert "  REVIEW 06/05/2025, REVIEW_CODE PN1  [row 3]" in text
     assert "Missing or away from placement: none" in text
     assert text[-1] == "0 errors, 0 warnings on this child"
+    uasc.values["DUC"] = None  # in the UASC table, no date ceased
+    assert "UASC yes  [row 0]" in render_timeline(timeline)
 
 
 def test_timeline_styles_for_a_terminal() -> None:

@@ -98,7 +98,8 @@ def _header_facts(header: list[Record], uasc: list[Record]) -> list[str]:
     lines = []
     for record in header:
         v = record.values
-        status = f"yes, ceased {_text(uasc[0].values.get('DUC'))}" if uasc else "no"
+        ceased = uasc[0].values.get("DUC") if uasc else None
+        status = "no" if not uasc else f"yes, ceased {_text(ceased)}" if ceased else "yes"
         lines.append(
             f"  sex {_text(v.get('SEX'))}, born {_text(v.get('DOB'))}, ethnicity "
             f"{_text(v.get('ETHNIC'))}, UASC {status}{_where(record)}"
