@@ -6,6 +6,7 @@ import csv
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -169,3 +170,24 @@ def test_control_characters_do_not_stop_the_workbook(folder: Path, tmp_path: Pat
     write_xlsx(report, ret, out)
     cell = load_workbook(out)["Header"]["D5"]
     assert cell.value == "BA\ufffdFR" and "103 (error)" in cell.comment.text
+
+
+def test_rows_are_found_by_their_place_in_the_file(folder: Path, tmp_path: Path) -> None:
+    ret = read_return([folder])
+    episodes = ret.tables["Episodes"]
+    # Records keep their place in the file (`_row`), which skips lines the reader dropped.
+    spread = pa.array([2 * r for r in episodes["_row"].to_pylist()], pa.int64())
+    ret.tables["Episodes"] = episodes.set_column(0, "_row", spread)
+    issues = [
+        Issue("501", "error", "Episodes", 4, 6, None, ("DEC",), "third record"),
+        Issue("502", "error", "Episodes", 999, None, None, ("DEC",), "no such record"),
+    ]
+    out = tmp_path / "spread.xlsx"
+    write_xlsx(Report(2025, "E08000035", issues=issues, rows=ret.rows()), ret, out)
+    book = load_workbook(out)
+    sheet = book["Episodes"]
+    assert sheet["H4"].comment.text == "501 (error): third record"  # position 2: spreadsheet row 4
+    commented = [c.coordinate for row in sheet.iter_rows() for c in row if c.comment]
+    assert commented == ["H4"]
+    assert book["Issues"]["I2"].hyperlink.location == "'Episodes'!H4"
+    assert book["Issues"]["I3"].value is None and book["Issues"]["D3"].value == 999

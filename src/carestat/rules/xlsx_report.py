@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from carestat.model import RAW_SUFFIX, Return
+from carestat.model import RAW_SUFFIX, ROW, Return
 from carestat.readers.csv import normalise_header
 from carestat.rules.registry import rules_for, severity
 from carestat.rules.report import Issue, Report
@@ -62,7 +62,7 @@ def _write(report: Report, ret: Return) -> Workbook:
     book = Workbook(write_only=True)
     summary = book.create_sheet("Summary")
     layouts = {name: column_layout(ret, name) for name in tables_read(ret)}
-    marks, cells = _marks(report.issues, layouts)
+    marks, cells = _marks(ret, report.issues, layouts)
     for name, layout in layouts.items():
         _table_sheet(book.create_sheet(name), ret, name, layout, marks.get(name, {}))
     _summary_sheet(summary, report, ret)
@@ -99,31 +99,47 @@ def _source_headers(source: str | None) -> list[str]:
 
 
 def _marks(
-    issues: list[Issue], layouts: dict[str, list[str]]
+    ret: Return, issues: list[Issue], layouts: dict[str, list[str]]
 ) -> tuple[dict[str, Marks], dict[int, tuple[str, int, int]]]:
-    """Issues by table, row and cell; and each issue's (sheet, row, column), 1-based, by index."""
+    """Issues by table, `_row` and cell; and each issue's (sheet, row, column), 1-based."""
     marks: dict[str, Marks] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     cells: dict[int, tuple[str, int, int]] = {}
+    by_table: dict[str, list[tuple[int, Issue, int]]] = defaultdict(list)
     for index, issue in enumerate(issues):
-        if issue.row is None or issue.table not in layouts:
-            continue
-        layout = layouts[issue.table]
-        # Fields of other tables (a rule spanning tables) are not in this sheet: mark the row.
-        columns = [layout.index(f) for f in issue.fields if f in layout] or [0]
-        for column in columns:
-            marks[issue.table][issue.row][column].append(issue)
-        cells[index] = (issue.table, issue.row + 2, columns[0] + 1)
+        if issue.row is not None and issue.table in layouts:
+            by_table[issue.table].append((index, issue, issue.row))
+    for table, mine in by_table.items():
+        layout = layouts[table]
+        at = _positions(ret, table, [row for _, _, row in mine])
+        for (index, issue, row), position in zip(mine, at, strict=True):
+            if position is None:
+                continue  # not a record of this table: listed on the Issues sheet only
+            # Fields of other tables (a rule spanning tables) are not in this sheet: mark the row.
+            columns = [layout.index(f) for f in issue.fields if f in layout] or [0]
+            for column in columns:
+                marks[table][row][column].append(issue)
+            cells[index] = (table, position + 2, columns[0] + 1)
     return marks, cells
 
 
-def _batches(ret: Return, name: str, layout: list[str]) -> Iterator[list[list[Any]]]:
-    """The table's columns in `layout` order as Python values, a batch of rows at a time."""
+def _positions(ret: Return, table: str, rows: list[int]) -> list[int | None]:
+    """Where records (by `_row`, their place in the file) sit in the table as read."""
+    found = pc.index_in(
+        pa.array(rows, pa.int64()), value_set=ret.tables[table][ROW].combine_chunks()
+    )
+    return found.to_pylist()
+
+
+def _batches(
+    ret: Return, name: str, layout: list[str]
+) -> Iterator[tuple[list[int], list[list[Any]]]]:
+    """Each record's `_row`, and the columns in `layout` order as Python values, in batches."""
     table = ret.tables[name]
     extras = ret.extras.get(name)
     for start in range(0, max(table.num_rows, 1), BATCH_ROWS):
         part = table.slice(start, BATCH_ROWS)
         more = extras.slice(start, BATCH_ROWS) if extras is not None else None
-        yield [_column_values(part, more, c) for c in layout]
+        yield part[ROW].to_pylist(), [_column_values(part, more, c) for c in layout]
 
 
 def _column_values(table: pa.Table, extras: pa.Table | None, column: str) -> list[Any]:
@@ -158,13 +174,12 @@ def _table_sheet(
     table = ret.tables[name]
     dates = [i for i, c in enumerate(layout) if pa.types.is_date(_type(table, c))]
     styled = {i: _date_cell(sheet) for i in dates}
-    row = 0
-    for columns in _batches(ret, name, layout):
-        if row == 0:  # widths and the header go before any record
+    for batch, (rows, columns) in enumerate(_batches(ret, name, layout)):
+        if batch == 0:  # widths and the header go before any record
             _set_widths(sheet, layout, columns, table)
             sheet.freeze_panes = "A2"
             sheet.append([_header_cell(sheet, clean(c)) for c in layout])
-        for values in zip(*columns, strict=True):
+        for row, values in zip(rows, zip(*columns, strict=True), strict=True):
             cells: list[Any] = list(values)
             for i in dates:
                 # Serial numbers in a date-formatted cell: far cheaper than openpyxl's date
@@ -175,7 +190,6 @@ def _table_sheet(
             for column, found in marks.get(row, {}).items():
                 cells[column] = _marked_cell(sheet, cells[column], found)
             sheet.append(cells)
-            row += 1
     last = get_column_letter(max(len(layout), 1))
     sheet.auto_filter.ref = f"A1:{last}{table.num_rows + 1}"
 
