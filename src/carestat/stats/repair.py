@@ -49,12 +49,15 @@ def _keep_newest_copy(eps: ir.Table) -> ir.Table:
     one with the highest (return year, has an end date, position) packed into one number.
     """
     eps = eps.mutate(_key=_copy_rank(eps))
-    per_year = eps.group_by([*EPISODE_KEY, "source_year"]).aggregate(
-        _n=eps.count(),
-        _pick=eps._key.max(),
-        _open=ibis.ifelse(eps.DEC.isnull(), 1, 0).max(),
-        _dec_min=eps.DEC.min(),
-        _dec_max=eps.DEC.max(),
+    # the aggregates read their own narrow projection, not the rows joined back below: a shared
+    # subquery would make the engine keep every wide row in memory between the two reads
+    few = eps.select(*EPISODE_KEY, "source_year", "DEC", "_key")
+    per_year = few.group_by([*EPISODE_KEY, "source_year"]).aggregate(
+        _n=few.count(),
+        _pick=few._key.max(),
+        _open=ibis.ifelse(few.DEC.isnull(), 1, 0).max(),
+        _dec_min=few.DEC.min(),
+        _dec_max=few.DEC.max(),
     )
     y = per_year
     per_episode = y.group_by(list(EPISODE_KEY)).aggregate(

@@ -10,7 +10,7 @@ import ibis.expr.types as ir
 
 from carestat.stats.context import Context, age_on_31_march, open_at_year_end
 from carestat.stats.measures.common import age_group, tally
-from carestat.stats.periods import is_short_break
+from carestat.stats.periods import is_short_break, looked_after_on
 
 AT_31_MARCH_BREAKDOWNS = {
     "age_group": "age_group",
@@ -85,7 +85,8 @@ def year_children(ctx: Context) -> ir.Table:
     """Per (council, year, child) with an episode in the year: placements and the child's columns.
 
     `placements` counts every episode; `looked_after` is whether any episode was not a short
-    break. SEX and the ages are the child's own, carried through the aggregate as keys.
+    break; `at_year_end` whether the child is in `on_31_march` (a non-short-break episode open at
+    the end of 31 March). SEX and the ages are the child's own, carried through the aggregate as keys.
     """
     return ctx.derived("year_children", _year_children)
 
@@ -106,6 +107,7 @@ def _year_children(ctx: Context) -> ir.Table:
         _first=eps.DECOM.min(),
         _first_move=ibis.ifelse(new_here, eps.DECOM, ibis.null("date")).min(),
         looked_after=(~is_short_break(eps)).any(),
+        at_year_end=(looked_after_on(eps, eps.year_end) & ~is_short_break(eps)).any(),
     )
     # the placement held on 1 April (or on entry) counts once unless it began as a move this year
     first_is_move = (per_child._first_move == per_child._first).fill_null(False)

@@ -10,7 +10,7 @@ import ibis.expr.types as ir
 
 from carestat.stats.context import Context
 from carestat.stats.measures.common import share_of
-from carestat.stats.measures.looked_after import on_31_march, placements_in_year
+from carestat.stats.measures.looked_after import on_31_march, year_children
 
 
 def three_or_more_placements(ctx: Context) -> ir.Table:
@@ -20,7 +20,8 @@ def three_or_more_placements(ctx: Context) -> ir.Table:
     plus each new placement: RNE S, P, T or B). Denominator: looked after on 31 March (short breaks
     excluded). Source: DfE "Children looked after in England including adoptions", table A5.
     """
-    rows = on_31_march(ctx).join(placements_in_year(ctx), ["la", "year", "CHILD"])
+    rows = year_children(ctx)  # the children of on_31_march, flagged there: no join needed
+    rows = rows.filter(rows.at_year_end)
     rows = rows.mutate(three_plus=rows.placements >= 3)
     return share_of(rows, "placements_3_or_more", "three_plus")
 
