@@ -45,3 +45,11 @@ def test_share_sentence_orders_by_size_and_rounds_the_total() -> None:
     text = describe_share_by_group("routes", {"a": 0.25, "b": 0.75}, 1234)
     assert text == "Routes (about 1,230 cases): b 75%, a 25%."
     assert describe_share_by_group("routes", {}, 0) == "Routes: no cases in the data."
+
+
+def test_log_axis_labels_are_plain_numbers_at_1_2_3_5():
+    from carestat.reports.charts import _ratio_label
+
+    labels = [_ratio_label(v, None) for v in (0.2, 0.3, 0.4, 0.5, 1.0, 2.0, 7.0, 10.0)]
+    assert labels == ["0.2", "0.3", "", "0.5", "1", "2", "", "10"]
+    assert _ratio_label(0.0, None) == ""

@@ -11,7 +11,9 @@ import matplotlib
 matplotlib.use("svg")  # never a GUI backend: reports are written by servers and CI too
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter
 
 from carestat.evidence.section import Chart
 
@@ -80,7 +82,18 @@ def _forest(ax: Any, chart: Chart) -> None:
     ax.axvline(1.0, color="grey", linewidth=0.8)
     ax.set_yticks(list(rows), data["group"].tolist(), fontsize=7)
     ax.set_xscale("log")
+    # plain-text tick labels: the default 10^x labels go through mathtext, the slowest text there is
+    ax.xaxis.set_major_formatter(FuncFormatter(_ratio_label))
+    ax.xaxis.set_minor_formatter(FuncFormatter(_ratio_label))
     ax.set_xlabel("rate ratio (log scale)")
+
+
+def _ratio_label(value: float, _: object) -> str:
+    """Tick label on a log axis: 0.2, 0.3, 0.5, 1, 2, 3, 5, 10... (others unlabelled)."""
+    if value <= 0:
+        return ""
+    mantissa = value / 10 ** np.floor(np.log10(value))
+    return f"{value:g}" if round(float(mantissa), 6) in (1, 2, 3, 5) else ""
 
 
 def _funnel(ax: Any, chart: Chart) -> None:
