@@ -246,8 +246,10 @@ def _issues(ret: Return, rules: list[Rule], flagged: pa.Table) -> list[Issue]:
         part = flagged.filter(pc.equal(flagged["flagged_table"], table_name))
         source = ret.tables[table_name]
         rows = part[ROW]
-        children = source["CHILD"].take(rows).to_pylist()
-        lines = source[LINE].take(rows).to_pylist()
+        # `_row` is the record's place in the file, which skips comma-only rows: look it up.
+        at = pc.index_in(rows, value_set=source[ROW].combine_chunks())
+        children = source["CHILD"].take(at).to_pylist()
+        lines = source[LINE].take(at).to_pylist()
         for key, row, message, child, line in zip(
             part["rule_key"].to_pylist(), rows.to_pylist(), part["message"].to_pylist(),
             children, lines, strict=True,
