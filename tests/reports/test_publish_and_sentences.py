@@ -39,6 +39,9 @@ def test_funnel_sentence_names_the_outliers_from_the_lists() -> None:
     loud = describe_funnel("starts per 10,000", 30, ["E1", "E2"], ["E3"], "99.8%")
     assert "2 councils above (E1, E2) and 1 council below (E3)" in loud
     assert "not proof" in loud
+    assert "allowing for overdispersion" in loud
+    plain = describe_funnel("adoptions per 10,000", 30, ["E1"], [], "99.8%", overdispersed=False)
+    assert "exact Poisson limits" in plain and "overdispersion" not in plain
 
 
 def test_share_sentence_orders_by_size_and_rounds_the_total() -> None:

@@ -132,7 +132,9 @@ def council_variation(
         high = [u for u in plot.outliers(0.998) if _z(plot, u) > 0]
         low = [u for u in plot.outliers(0.998) if _z(plot, u) < 0]
         label = f"{name} per 10,000, {int(data['year'].iloc[0])}"
-        section.statements.append(describe_funnel(label, len(plot.units), high, low, "99.8%"))
+        section.statements.append(
+            describe_funnel(label, len(plot.units), high, low, "99.8%", plot.tau2 > 0)
+        )
         points = suppress_points(plot.units).assign(value=lambda d: d["value"] * 10_000)
         grid = plot.limits(list(np.geomspace(points["denominator"].min() * 0.8,
                                         points["denominator"].max() * 1.2, 60)))  # fmt: skip

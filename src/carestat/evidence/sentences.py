@@ -88,13 +88,22 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def describe_funnel(measure: str, units: int, high: list[str], low: list[str], level: str) -> str:
-    """Which councils lie outside a funnel plot's limits, in words generated from the lists."""
+def describe_funnel(
+    measure: str, units: int, high: list[str], low: list[str], level: str,
+    overdispersed: bool = True,
+) -> str:  # fmt: skip
+    """Which councils lie outside a funnel plot's limits, in words generated from the lists.
+
+    `overdispersed` says whether the limits were widened for overdispersion (else they are exact
+    Poisson limits: the councils varied no more than chance allows).
+    """
+    basis = (
+        "after allowing for overdispersion"
+        if overdispersed
+        else "with exact Poisson limits (the councils vary no more than chance alone would give)"
+    )
     if not high and not low:
-        return (
-            f"{_capital(measure)}: all {units} councils lie within the {level} limits, after "
-            "allowing for overdispersion."
-        )
+        return f"{_capital(measure)}: all {units} councils lie within the {level} limits, {basis}."
     parts = []
     if high:
         parts.append(f"{_count(len(high))} above ({', '.join(high)})")
@@ -102,8 +111,7 @@ def describe_funnel(measure: str, units: int, high: list[str], low: list[str], l
         parts.append(f"{_count(len(low))} below ({', '.join(low)})")
     return (
         f"{_capital(measure)}: of {units} councils, {' and '.join(parts)} the {level} limits, "
-        "after allowing for overdispersion; being outside is a signal to look at, not proof of "
-        "different practice."
+        f"{basis}; being outside is a signal to look at, not proof of different practice."
     )
 
 
