@@ -29,7 +29,6 @@ RATE_MEASURES = ("looked_after_31_march", "looked_after_during_year", "started_d
                  "ceased_during_year")  # fmt: skip
 ALL_GROUPS = "ALL"
 THREE_YEAR = ("adoption_a1", "adoption_a2", "adoption_a10")
-ORDER = ["measure", "breakdown", "year", "geographic_level", "region_code", "la", "category"]
 
 
 def council_measures(ctx: Context) -> ir.Table:
@@ -95,19 +94,12 @@ def compute(
     if la is not None:
         tables = {name: t.filter(t.la == la) for name, t in tables.items()}
     if materialise:
-        out = run_plan(tables)
+        council = run_plan(tables)
     else:
-        out = measures_expression(build_context(tables)).to_pyarrow()
+        council = council_measures(build_context(tables)).to_pyarrow()
+    out = with_geography(council)
     if years is not None:
         out = out.filter(
             pc.is_in(out["year"], pa.array(list(years), out.schema.field("year").type))
         )
     return out
-
-
-def measures_expression(ctx: Context) -> ir.Table:
-    """The whole result as one Ibis expression: council measures with geography, in a fixed order."""
-    out = council_measures(ctx)
-    if ctx.stage is not None:
-        out = ctx.stage("council_results", out)
-    return with_geography(out).order_by(ORDER)

@@ -5,15 +5,15 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-import ibis
-import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 COUNTRY_CODE = "E92000001"
 COUNTRY_NAME = "England"
 LEVELS = ("National", "Regional", "Local authority")  # EES geographic_level values
 UNKNOWN_REGION = ("", "Unknown region")
+ORDER = ["measure", "breakdown", "year", "geographic_level", "region_code", "la", "category"]
 
 
 @cache
@@ -37,35 +37,43 @@ def region_of(la: str) -> tuple[str, str]:
     return UNKNOWN_REGION
 
 
-def with_geography(results: ir.Table) -> ir.Table:
+def with_geography(council: pa.Table) -> pa.Table:
     """Council results plus their regional and national sums, with EES geography columns.
 
-    Sums numerators and denominators, so means, percentages and rates stay exact at every level.
+    Sums numerators and denominators, so means, percentages and rates stay exact at every level
+    (they are whole numbers held as float64, so the order of summing cannot change them). Done in
+    Arrow on the few hundred thousand council rows the engine returns: the same on every engine.
     """
-    lookup = council_lookup().to_pylist()  # written into the SQL: no table to upload
-    names = {row["la"]: row["la_name"] for row in lookup}
-    regions = {row["la"]: row["region_code"] for row in lookup}
-    region_names = {row["region_code"]: row["region_name"] for row in lookup}
-    region = results.la.substitute(regions, else_=UNKNOWN_REGION[0])
-    t = results.mutate(
-        region_code=region,
-        region_name=region.substitute(region_names, else_=UNKNOWN_REGION[1]),
-        la_name=results.la.substitute(names, else_=results.la),
-    )
+    lookup = council_lookup()
+    t = council.join(lookup, "la", join_type="left outer")
+    t = t.set_column(t.schema.get_field_index("la_name"), "la_name",
+                     pc.coalesce(t["la_name"], t["la"]))  # fmt: skip
+    for name, unknown in zip(("region_code", "region_name"), UNKNOWN_REGION, strict=True):
+        t = t.set_column(t.schema.get_field_index(name), name, pc.fill_null(t[name], unknown))
     keys = ["measure", "breakdown", "category", "year", "kind"]
-    sums = {"numerator": t.numerator.sum(), "denominator": t.denominator.sum()}
-    council = t.mutate(geographic_level=ibis.literal(LEVELS[2]))
-    region = (
-        t.group_by([*keys, "region_code", "region_name"])
-        .aggregate(**sums)
-        .mutate(
-            geographic_level=ibis.literal(LEVELS[1]), la=ibis.literal(""), la_name=ibis.literal("")
-        )
+    sums = [("numerator", "sum"), ("denominator", "sum")]
+    levels = [
+        _level(t.group_by(keys, use_threads=False).aggregate(sums), LEVELS[0]),
+        _level(t.group_by([*keys, "region_code", "region_name"], use_threads=False).aggregate(sums),
+               LEVELS[1]),
+        _level(t, LEVELS[2]),
+    ]  # fmt: skip
+    return pa.concat_tables(levels).sort_by([(c, "ascending") for c in ORDER])
+
+
+def _level(t: pa.Table, level: str) -> pa.Table:
+    """Rows of one geographic level in the result's columns (missing geography as '')."""
+    n = t.num_rows
+    blank = pa.array([""] * n, pa.string())
+    columns = {"geographic_level": pa.array([level] * n, pa.string())}
+    for name in ("region_code", "region_name", "la", "la_name"):
+        columns[name] = t[name] if name in t.column_names else blank
+    for name in ("measure", "breakdown", "category", "year", "kind"):
+        columns[name] = t[name]
+    columns["numerator"] = (
+        t["numerator_sum"] if "numerator_sum" in t.column_names else t["numerator"]
     )
-    nation = t.group_by(keys).aggregate(**sums).mutate(
-        geographic_level=ibis.literal(LEVELS[0]), region_code=ibis.literal(""),
-        region_name=ibis.literal(""), la=ibis.literal(""), la_name=ibis.literal(""),
-    )  # fmt: skip
-    columns = ["geographic_level", "region_code", "region_name", "la", "la_name", *keys,
-               "numerator", "denominator"]  # fmt: skip
-    return ibis.union(nation.select(columns), region.select(columns), council.select(columns))
+    columns["denominator"] = (
+        t["denominator_sum"] if "denominator_sum" in t.column_names else t["denominator"]
+    )
+    return pa.table(columns)

@@ -55,7 +55,7 @@ def input_name(table: str) -> str:
 
 def compile_plan(schemas: Mapping[str, ibis.Schema], dialect: str) -> Plan:
     """Build every measure over unbound input tables and compile the steps and result to SQL."""
-    from carestat.stats.compute import measures_expression
+    from carestat.stats.compute import council_measures
     from carestat.stats.context import build_context
 
     unbound = {name: ibis.table(schema, name=input_name(name)) for name, schema in schemas.items()}
@@ -65,7 +65,7 @@ def compile_plan(schemas: Mapping[str, ibis.Schema], dialect: str) -> Plan:
         staged.append((f"{PREFIX}{name}", table))
         return ibis.table(table.schema(), name=f"{PREFIX}{name}")
 
-    result = measures_expression(build_context(unbound, stage=stage))
+    result = council_measures(build_context(unbound, stage=stage))
     steps = [(name, str(ibis.to_sql(table, dialect=dialect))) for name, table in staged]
     return Plan(
         inputs=sorted(schemas),
@@ -159,8 +159,7 @@ def one_statement(plan: Plan) -> str:
 
     DuckDB keeps a materialised CTE in its in-memory result format, several times cheaper than
     writing the same rows into a table (which compresses and checkpoints them), and plans the
-    whole computation at once. The final query's own CTEs follow the steps, so its ORDER BY stays
-    the outermost clause.
+    whole computation at once. The final query's own CTEs follow the steps.
     """
     steps = ",\n".join(f"{name} AS MATERIALIZED (\n{sql}\n)" for name, sql in plan.steps)
     final = plan.final.lstrip()
