@@ -84,8 +84,20 @@ def share_of(
 
 
 def first_per_child(rows: ir.Table, order: str, last: bool = False) -> ir.Table:
-    """Keep one row per (council, year, child): the first (or last) by `order`."""
-    key = ibis.desc(order) if last else ibis.asc(order)
-    w = ibis.window(group_by=["la", "year", "CHILD"], order_by=[key])
-    ranked = rows.mutate(_pick=ibis.row_number().over(w))
-    return ranked.filter(ranked._pick == 0).drop("_pick")
+    """Keep one row per (council, year, child): the first (or last) by `order`, then by DECOM.
+
+    Episode rows (repaired: one per child and start date, so DECOM breaks every tie). A hash
+    aggregate of the two dates packed in one number and a join, rather than a window: no sort.
+    """
+    key = _days(rows[order]) * 2**21 + _days(rows.DECOM)
+    rows = rows.mutate(_pick=key)
+    best = rows.group_by(["la", "year", "CHILD"]).aggregate(
+        _best=rows._pick.max() if last else rows._pick.min()
+    )
+    keys = [rows.la == best.la, rows.year == best.year, rows.CHILD == best.CHILD]
+    return rows.join(best, [*keys, rows._pick == best._best]).drop("_pick", "_best")
+
+
+def _days(day: ir.DateValue) -> ir.IntegerValue:
+    """Days from 1 January 1900 (positive for any date a return holds, and below 2**21)."""
+    return day.delta(ibis.date(1900, 1, 1), unit="day").cast("int64")
