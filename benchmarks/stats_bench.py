@@ -1,13 +1,18 @@
 """Benchmark: every measure for every year on national-size synthetic data, on DuckDB.
 
 Usage: python benchmarks/stats_bench.py [--las 15] [--copies 10] [--years 2017-2026] [--work DIR]
+                                        [--save FILE.parquet] [--compare FILE.parquet]
 
 Synthesises `--las` councils (once; reused if DIR already holds them) and loads them `--copies`
 times under different council codes, so 15 x 10 gives a national-size store (150 councils x
 10 years) in a few minutes instead of a full national synthesis. Then, in a fresh process each
 time, it times the whole statistics run (import, open the store, compute every measure for every
 council and year into an Arrow table): once with an empty SQL cache (compile) and twice with the
-cache filled. Target: under 10 s (issue 4). The last line is one JSON object.
+cache filled. Target: under 10 s (issue 4). Each run reports wall seconds by stage, CPU seconds
+(user+sys, all threads), peak RSS and the 1-minute load average: on a shared machine CPU seconds
+are the honest measure. `--save` keeps the full results table of a warm run; `--compare` checks a
+run against a saved table row for row (a speed change must not change a figure). The last line
+is one JSON object.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 TIMED = """
-import json, sys, time
+import json, os, resource, sys, time
 started, cpu = time.perf_counter(), time.process_time()
 from carestat.stats.compute import compute
 from carestat.store import open_store
@@ -32,9 +39,15 @@ with open_store(sys.argv[1]) as store:
     opened = time.perf_counter()
     results = compute(tables)
 done = time.perf_counter()
+if len(sys.argv) > 2:
+    import pyarrow.parquet as pq
+    pq.write_table(results, sys.argv[2])
+usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"import": imported - started, "open": opened - imported,
                   "compute": done - opened, "whole": done - started,
-                  "cpu": time.process_time() - cpu, "figures": results.num_rows}))
+                  "cpu": time.process_time() - cpu, "user+sys": usage.ru_utime + usage.ru_stime,
+                  "peak_rss_mb": usage.ru_maxrss / 1024, "load_1min": os.getloadavg()[0],
+                  "figures": results.num_rows}))
 """
 
 
@@ -45,6 +58,8 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=10)
     parser.add_argument("--years", default="2017-2026")
     parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--save", type=Path, default=None, help="write the results table here")
+    parser.add_argument("--compare", type=Path, default=None, help="a saved results table")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="carestat-stats-bench-"))
     data, db = work / "synth", work / f"bench-{args.copies}.duckdb"
@@ -56,9 +71,12 @@ def main() -> None:
     if not db.exists():
         measured["load (s)"] = _seconds(lambda: build_store(data, db, args.copies))
     cache = work / "sql-cache"
-    runs = [_timed_run(db, cache, fresh=(i == 0)) for i in range(3)]
+    out = args.save or (work / "results.parquet" if args.compare else None)
+    runs = [_timed_run(db, cache, fresh=(i == 0), out=out if i == 1 else None) for i in range(3)]
     measured["cold (compile)"] = runs[0]
     measured["warm"] = runs[1:]
+    if args.compare and out:
+        measured["identical to " + str(args.compare)] = same_results(out, args.compare)
     measured.update(_summary(db))
     print(json.dumps(measured))
 
@@ -86,13 +104,29 @@ def build_store(data: Path, db: Path, copies: int) -> None:
             store.load_population(population.set_column(0, "la", _strings(la)))
 
 
-def _strings(values: list[str]):  # type: ignore[no-untyped-def]
+def _strings(values: list[str]) -> Any:
+    """Council codes as an Arrow string array."""
     import pyarrow as pa
 
     return pa.array(values, pa.string())
 
 
-def _timed_run(db: Path, cache: Path, fresh: bool) -> dict[str, float]:
+def same_results(new: Path, old: Path) -> bool:
+    """Whether two saved results tables hold the same rows in the same order (printing the first
+    differences if not)."""
+    import pyarrow.parquet as pq
+
+    a, b = pq.read_table(new), pq.read_table(old)
+    if a.equals(b):
+        return True
+    left, right = a.to_pandas(), b.to_pandas()
+    if list(left.columns) == list(right.columns):
+        both = left.merge(right, how="outer", indicator=True, on=list(left.columns))
+        print(both[both["_merge"] != "both"].head(20).to_string(), flush=True)
+    return False
+
+
+def _timed_run(db: Path, cache: Path, fresh: bool, out: Path | None = None) -> dict[str, float]:
     """One statistics run in a fresh process; `fresh` empties the SQL cache first."""
     if fresh and cache.exists():
         for item in cache.iterdir():
@@ -100,15 +134,15 @@ def _timed_run(db: Path, cache: Path, fresh: bool) -> dict[str, float]:
     env = {"CARESTAT_CACHE_DIR": str(cache)}
     import os
 
-    out = subprocess.run(
-        [sys.executable, "-c", TIMED, str(db)],
+    run = subprocess.run(
+        [sys.executable, "-c", TIMED, str(db), *([str(out)] if out else [])],
         check=True,
         capture_output=True,
         text=True,
         env={**os.environ, **env},
     )
     # DuckDB may draw a progress bar on the same stream, even on the same line
-    timings = json.loads(out.stdout[out.stdout.rindex('{"import"') :].splitlines()[0])
+    timings = json.loads(run.stdout[run.stdout.rindex('{"import"') :].splitlines()[0])
     print(("cold: " if fresh else "warm: ") + json.dumps(timings), flush=True)
     return {k: round(v, 2) for k, v in timings.items()}
 
@@ -132,7 +166,7 @@ def _summary(db: Path) -> dict[str, object]:
     return {"episodes": episodes, "figures": len(results), "national last year": headline}
 
 
-def _seconds(action) -> float:  # type: ignore[no-untyped-def]
+def _seconds(action: Callable[[], object]) -> float:
     """Seconds `action` took."""
     start = time.perf_counter()
     action()
