@@ -175,3 +175,14 @@ def test_neighbour_rate_ratio_by_hand():
     assert list(result.table["la"]) == ["A", "B", "C"] or result.table["la"].iloc[0] == "A"
     assert "no data for neighbours Z" in result.finding.limits
     assert result.finding.excludes_null
+
+
+def test_the_method_note_says_how_the_limits_were_set():
+    from carestat.evidence.analyses import _funnel_method
+
+    widened = _funnel_method("starts", funnel(planted(3, 1.0)))
+    assert "p < 0.001" in widened and "t quantiles on 148 df" in widened
+    data = pd.DataFrame({"la": ["x", "y", "z"], "count": [50, 52, 48], "population": [1e4] * 3})
+    plain = _funnel_method("starts", funnel(data))
+    # sum z^2 = 4(sqrt 52 - sqrt 50)^2 + 4(sqrt 48 - sqrt 50)^2 = 0.160; chi2(2) tail exp(-0.08)
+    assert "exact Poisson limits" in plain and "p = 0.92" in plain

@@ -13,7 +13,7 @@ import pandas as pd
 
 from carestat.evidence import inputs as derive
 from carestat.evidence.disparity import adjusted_rate_ratio, composition, relative_rate_index
-from carestat.evidence.funnel import funnel
+from carestat.evidence.funnel import Funnel, funnel
 from carestat.evidence.inputs import EvidenceInputs
 from carestat.evidence.neighbours import compare_with_neighbours
 from carestat.evidence.pathways import (
@@ -135,6 +135,7 @@ def council_variation(
         section.statements.append(
             describe_funnel(label, len(plot.units), high, low, "99.8%", plot.tau2 > 0)
         )
+        section.notes.append(_funnel_method(label, plot))
         points = suppress_points(plot.units).assign(value=lambda d: d["value"] * 10_000)
         grid = plot.limits(list(np.geomspace(points["denominator"].min() * 0.8,
                                         points["denominator"].max() * 1.2, 60)))  # fmt: skip
@@ -153,6 +154,17 @@ def council_variation(
             "no statistical neighbours configured: pass --neighbours FILE (council: [codes])"
         )
     return section
+
+
+def _funnel_method(label: str, plot: Funnel) -> str:
+    """How a funnel's limits were set: the overdispersion test, phi and tau2, the quantiles."""
+    p = plot.overdispersion_p
+    test = f"overdispersion test p {'< 0.001' if p < 0.001 else f'= {p:.2g}'}, phi = {plot.phi:.2f}"
+    if plot.tau2 > 0:
+        limits = f"tau2 = {plot.tau2:.4f}; limits widened, t quantiles on {plot.df} df"
+    else:
+        limits = "no overdispersion adjustment; exact Poisson limits"
+    return f"{label}: {test}; {limits}."
 
 
 def _z(plot: object, unit: str) -> float:
