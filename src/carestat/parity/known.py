@@ -32,6 +32,7 @@ class ReturnFacts:
 
     year: int
     part: str
+    la: str | None = None
     records: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)  # table → rows
     last_records: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
     odd_dates: frozenset[tuple[str, str]] = frozenset()  # (table, child): a date the reference
@@ -120,14 +121,29 @@ def _new_district(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     return district in SUCCESSOR_TO_2021
 
 
+def _not_a_record(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """carestat read no record at that row: the row's cells are all empty (`,,,`)."""
+    return bool(facts.records) and triple[1] in facts.records and not facts.record(*triple[1:])
+
+
+def _predecessor_council(facts: ReturnFacts, side: str, triple: Triple) -> bool:
+    """The placement, or the returning council's own area, is in a district created since 2021."""
+    from carestat.districts import SUCCESSOR_TO_2021
+
+    own_area_new = facts.la in set(SUCCESSOR_TO_2021.values())
+    return _new_district(facts, side, triple) or (own_area_new and triple[0] in OWN_AREA_RULES)
+
+
+OWN_AREA_RULES = frozenset({"229", "1015", "241"})  # compare a provider's council with the return's
 ANY_YEAR = range(2000, 2100)
 KNOWN: tuple[Known, ...] = (
     Known("146 in 2024-25: placement K3 flagged as invalid", frozenset({"146"}), "reference",
           range(2025, 2026), _field_is("Episodes", "PLACE", {"K3"})),
     Known("202 across the 2024-25 sex codes", frozenset({"202"}), "reference", range(2025, 2026),
           _sex_unchanged),
-    Known("169: placements in districts created since 2021", frozenset({"169"}), "reference",
-          ANY_YEAR, _new_district),
+    Known("169, 229, 1015, 241: districts created since 2021", frozenset({"169", *OWN_AREA_RULES}),
+          "reference", ANY_YEAR, _predecessor_council),
+    Known("Rows with every cell empty", None, "reference", ANY_YEAR, _not_a_record),
     Known("Dates in another form (ISO `2025-03-01`, spreadsheet serials)", None, "either",
           ANY_YEAR, _child_in("odd_dates")),
     Known("Values padded with spaces", None, "either", ANY_YEAR, _child_in("padded")),
@@ -194,4 +210,5 @@ def return_facts(folder: Path, year: int, la: str, part: str, previous: Path | N
 
     current = read(folder, year)
     odd, padded = _raw_oddities(folder, year, current.sources if current else {})
-    return ReturnFacts(year, part, records(current), records(read(previous, year - 1)), odd, padded)
+    last = records(read(previous, year - 1))
+    return ReturnFacts(year, part, la, records(current), last, odd, padded)
