@@ -150,9 +150,18 @@ KNOWN: tuple[Known, ...] = (
 )  # fmt: skip
 
 
+@cache
+def every_known() -> tuple[Known, ...]:
+    """The recognisers here and in the themed modules beside this one."""
+    from carestat.parity.known_a import KNOWN_A
+    from carestat.parity.known_b import KNOWN_B
+
+    return KNOWN + KNOWN_A + KNOWN_B
+
+
 def explain(facts: ReturnFacts, side: str, triple: Triple) -> str | None:
     """The section of reference-differences.md explaining a one-sided flag, if any."""
-    return next((k.section for k in KNOWN if k.explains(facts, side, triple)), None)
+    return next((k.section for k in every_known() if k.explains(facts, side, triple)), None)
 
 
 def _rows_as_dicts(table: Any) -> list[dict[str, Any]]:
