@@ -7,8 +7,21 @@ single-record edit can trigger.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
+from carestat.synth.fault_catalogue_ages import AGE_KINDS
+from carestat.synth.fault_catalogue_records import RECORD_KINDS
+from carestat.synth.fault_catalogue_where import (
+    blank_,
+    female,
+    in_care_at_end,
+    is_,
+    isnt,
+    not_,
+    not_in,
+    only_record,
+)
 from carestat.synth.fault_kinds import (
     FaultKind,
     blank,
@@ -44,36 +57,38 @@ def _over_25(start: date, end: date) -> date:
 K = FaultKind
 SIMPLE: list[FaultKind] = [
     # Header
-    K("sex_invalid", "Header", "SEX", set_code("9"), _all("101"), ("no_uasc",)),
-    K("sex_wrong_for_year", "Header", "SEX", set_code(_wrong_sex), _all("101"), ("no_uasc",)),
+    K("sex_invalid", "Header", "SEX", set_code("9"), _all("101"), ("no_uasc", female, "MOTHER")),
+    K("sex_wrong_for_year", "Header", "SEX", set_code(_wrong_sex), _all("101"),
+      ("no_uasc", female, "MOTHER")),
     K("ethnic_invalid", "Header", "ETHNIC", set_code("XXXX"), _all("103")),
     K("ethnic_blank", "Header", "ETHNIC", blank(), _all("103")),
     K("upn_invalid", "Header", "UPN", set_code("INVALID1"), _all("168")),
     K("dob_unreadable", "Header", "DOB", unreadable(), _all("102")),
     K("dob_after_year", "Header", "DOB", fixed(_after_end), _all("301")),
     K("dob_over_25", "Header", "DOB", fixed(_over_25), _all("351")),
-    K("mc_dob_unreadable", "Header", "MC_DOB", unreadable(), _all("171"), ("MC_DOB",)),
+    K("mc_dob_unreadable", "Header", "MC_DOB", unreadable(), _all("171", "611"), ("MC_DOB",)),
     # Episodes
     K("rne_invalid", "Episodes", "RNE", set_code("Z"), _all("143"), ("not_first",)),
-    K("ls_invalid", "Episodes", "LS", set_code("Z9"), _all("144")),
+    K("ls_invalid", "Episodes", "LS", set_code("Z9"), _all("144"), (only_record,)),
     K("cin_invalid", "Episodes", "CIN", set_code("N9"), _all("145")),
     K("place_invalid", "Episodes", "PLACE", set_code("Z9"), _all("146")),
     K("rec_invalid", "Episodes", "REC", set_code("Z9"), _all("149"), ("REC",)),
     K("provider_invalid", "Episodes", "PLACE_PROVIDER", set_code("PR9"), _all("178"),
-      ("PLACE_PROVIDER",)),
+      ("PLACE_PROVIDER", "is_last", isnt("RNE", "L"))),
     K("place_change_invalid", "Episodes", "REASON_PLACE_CHANGE", set_code("ZZZZ"), _all("1009"),
       ("REASON_PLACE_CHANGE",)),
     K("decom_unreadable", "Episodes", "DECOM", unreadable(), _all("141")),
     K("dec_unreadable", "Episodes", "DEC", unreadable(), _all("147"), ("DEC",)),
     K("dec_before_decom", "Episodes", "DEC", relative("DECOM", -1), _all("356"), ("DEC",)),
     K("dec_same_day", "Episodes", "DEC", relative("DECOM", 0), _all("355"), ("DEC",)),
-    K("dec_after_year", "Episodes", "DEC", fixed(_after_end), _all("385"), ("DEC", "is_last")),
+    K("dec_after_year", "Episodes", "DEC", fixed(_after_end), _all("385", "191"),
+      ("DEC", "is_last")),
     K("decom_after_year", "Episodes", "DECOM", fixed(_after_end), _all("354"),
       ("open", "is_last")),
     K("decom_before_1991", "Episodes", "DECOM", fixed(lambda s, e: date(1990, 1, 1)),
-      _all("353")),
-    K("previous_episode_open", "Episodes", "DEC", blank(), _all("142", "148"),
-      ("DEC", "REC", "has_later")),
+      _all("353", "302"), (only_record, not_in("PrevPerm"))),
+    K("previous_episode_open", "Episodes", "DEC", blank(), _all("142", "148", "433"),
+      ("DEC", "REC", "has_later", blank_("REASON_PLACE_CHANGE"))),
     # Reviews
     K("review_code_invalid", "Reviews", "REVIEW_CODE", set_code("PN9"), _all("167")),
     K("review_code_blank", "Reviews", "REVIEW_CODE", blank(), _all("167"), ("REVIEW",)),
@@ -93,13 +108,15 @@ SIMPLE: list[FaultKind] = [
     # AD1
     K("foster_care_invalid", "AD1", "FOSTER_CARE", set_code("9"), _all("114")),
     K("nb_adoptr_invalid", "AD1", "NB_ADOPTR", set_code("9"), _all("175")),
-    K("sex_adoptr_invalid", "AD1", "SEX_ADOPTR", set_code("ZZ"), _all("176")),
+    K("sex_adoptr_invalid", "AD1", "SEX_ADOPTR", set_code("ZZ"), _all("176"),
+      (is_("LS_ADOPTR", "L0"),)),
     K("ls_adoptr_invalid", "AD1", "LS_ADOPTR", set_code("L9"), _all("177")),
-    K("date_int_unreadable", "AD1", "DATE_INT", unreadable(), _all("112")),
-    K("date_match_unreadable", "AD1", "DATE_MATCH", unreadable(), _all("113")),
+    K("date_int_unreadable", "AD1", "DATE_INT", unreadable(), _all("112", "151", "333", "601"),
+      ("DATE_MATCH",)),
+    K("date_match_unreadable", "AD1", "DATE_MATCH", unreadable(), _all("113", "151", "601")),
     K("date_int_after_match", "AD1", "DATE_INT", relative("DATE_MATCH", 1), _all("333"),
       ("DATE_MATCH",)),
-    K("foster_care_blank", "AD1", "FOSTER_CARE", blank(), _all("151"), ("DATE_INT",)),
+    K("foster_care_blank", "AD1", "FOSTER_CARE", blank(), _all("151", "601"), ("DATE_INT",)),
     # PlacedAdoption
     K("date_placed_unreadable", "PlacedAdoption", "DATE_PLACED", unreadable(), _all("115")),
     K("date_placed_ceased_unreadable", "PlacedAdoption", "DATE_PLACED_CEASED", unreadable(),
@@ -107,16 +124,18 @@ SIMPLE: list[FaultKind] = [
     K("reason_placed_ceased_invalid", "PlacedAdoption", "REASON_PLACED_CEASED", set_code("RD9"),
       _all("120"), ("REASON_PLACED_CEASED",)),
     # PrevPerm
-    K("prev_perm_invalid", "PrevPerm", "PREV_PERM", set_code("Z9"), _all("631")),
+    K("prev_perm_invalid", "PrevPerm", "PREV_PERM", set_code("Z9"), _all("631", "630")),
     # Missing
     K("missing_invalid", "Missing", "MISSING", set_code("Z"), _all("1006")),
-    K("missing_blank", "Missing", "MISSING", blank(), _all("565"), ("MIS_START",)),
+    K("missing_blank", "Missing", "MISSING", blank(), _all("565", "566"), ("MIS_START",)),
     K("mis_start_blank", "Missing", "MIS_START", blank(), _all("564", "1004"), ("MISSING",)),
     K("mis_start_unreadable", "Missing", "MIS_START", unreadable(), _all("1004")),
-    K("mis_end_unreadable", "Missing", "MIS_END", unreadable(), _all("1005"), ("MIS_END",)),
+    K("mis_end_unreadable", "Missing", "MIS_END", unreadable(), _all("1005"),
+      ("MIS_END", only_record, in_care_at_end)),
     K("mis_end_before_start", "Missing", "MIS_END", relative("MIS_START", -1), _all("567"),
       ("MIS_END", "MIS_START")),
-    K("mis_start_after_year", "Missing", "MIS_START", fixed(_after_end), _all("570")),
+    K("mis_start_after_year", "Missing", "MIS_START", fixed(_after_end), _all("570", "567"),
+      ("MIS_END", in_care_at_end)),
     # SocialWorker (2023-24 on)
     K("sw_id_invalid", "SocialWorker", "SW_ID", set_code("AB123"), _all("SW02STG1")),
     K("sw_decom_unreadable", "SocialWorker", "SW_DECOM", unreadable(), _all("SW04STG1")),
@@ -127,29 +146,43 @@ SIMPLE: list[FaultKind] = [
       (("2026-", ("SW18STG2",)),), ("SW_DEC", "SW_DECOM"), years="2026-"),
     # DoLo (2026-27 on)
     K("dolo_start_unreadable", "DoLo", "DOLO_START", unreadable(), _all("700")),
-    K("dolo_end_unreadable", "DoLo", "DOLO_END", unreadable(), _all("701"), ("DOLO_END",)),
+    K("dolo_end_unreadable", "DoLo", "DOLO_END", unreadable(), _all("701", "707"), ("DOLO_END",)),
     K("dolo_end_before_start", "DoLo", "DOLO_END", relative("DOLO_START", -1), _all("702"),
       ("DOLO_END", "DOLO_START")),
-    K("dolo_start_after_year", "DoLo", "DOLO_START", fixed(_after_end), _all("703")),
+    K("dolo_start_after_year", "DoLo", "DOLO_START", fixed(_after_end), _all("703", "702"),
+      ("DOLO_END",)),
 ]  # fmt: skip
 
 # Cross-record kinds: a record repeated, a child missing from Header, a DOB that disagrees.
-_DUPLICATE_RULES = {"Header": "INT32", "UASC": "INT36", "OC2": "INT33", "OC3": "INT34",
+# A repeated Header record also repeats a real UPN (444); UN codes are not UPNs.
+_DUPLICATE_RULES = {"Header": ("INT32", "444"), "UASC": "INT36", "OC2": "INT33", "OC3": "INT34",
                     "AD1": "INT31", "PrevPerm": "INT35"}  # fmt: skip
-_ORPHAN_RULES = {"Episodes": "INT03", "Reviews": "INT08", "UASC": "INT09", "OC2": "INT05",
-                 "OC3": "INT06", "AD1": "INT01", "PlacedAdoption": "INT02", "PrevPerm": "INT07",
-                 "Missing": "INT04"}  # fmt: skip
+# An orphaned record also leaves its child's other records without it: reviews, missing periods
+# and previous permanence of a child with no episodes (1012), no previous permanence (630), a
+# care leaver with no episodes (EPI), a formerly UASC child's episodes without distances (392a/b).
+_ORPHAN_RULES = {"Episodes": "INT03", "Reviews": ("INT08", "1012"), "UASC": ("INT09", "392a", "392b"),
+                 "OC2": "INT05", "OC3": ("INT06", "EPI"), "AD1": "INT01", "PlacedAdoption": "INT02",
+                 "PrevPerm": ("INT07", "1012", "630"), "Missing": ("INT04", "1012")}  # fmt: skip
+_UN_CODES = tuple(f"UN{i}" for i in range(1, 8))
+_NEEDS = {"duplicate_header": (not_("UPN", *_UN_CODES),)}
+
+
+def _codes(rules: str | Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return _all(*((rules,) if isinstance(rules, str) else rules))
+
+
 _DOB_RULES = {"Reviews": "INT17", "UASC": "INT18", "OC2": "INT14", "OC3": "INT15", "AD1": "INT11",
               "PlacedAdoption": "INT12", "PrevPerm": "INT16", "Missing": "INT13"}  # fmt: skip
 
 CROSS_RECORD: list[FaultKind] = (
-    [K(f"duplicate_{t.lower()}", t, "CHILD", duplicate(), _all(r)) for t, r in _DUPLICATE_RULES.items()]
-    + [K(f"orphan_{t.lower()}", t, "CHILD", orphan(), _all(r)) for t, r in _ORPHAN_RULES.items()]
+    [K(f"duplicate_{t.lower()}", t, "CHILD", duplicate(), _codes(r),
+       _NEEDS.get(f"duplicate_{t.lower()}", ())) for t, r in _DUPLICATE_RULES.items()]
+    + [K(f"orphan_{t.lower()}", t, "CHILD", orphan(), _codes(r)) for t, r in _ORPHAN_RULES.items()]
     + [K(f"dob_differs_{t.lower()}", t, "DOB", relative("DOB", 1), _all(r), ("DOB", "in_header"))
        for t, r in _DOB_RULES.items()]
 )  # fmt: skip
 
-CATALOGUE: tuple[FaultKind, ...] = tuple(SIMPLE + CROSS_RECORD)
+CATALOGUE: tuple[FaultKind, ...] = tuple(SIMPLE + CROSS_RECORD + AGE_KINDS + RECORD_KINDS)
 
 # `expected_rules` assume the return is validated WITHOUT its previous year. With the previous
 # year given, a fault also fires these previous-year rules when the edited child is in last

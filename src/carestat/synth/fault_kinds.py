@@ -149,7 +149,9 @@ def _in_table(ret: Return, table: pa.Table, other: str) -> np.ndarray:
     return pc.fill_null(pc.is_in(table.column("CHILD"), others), False).to_numpy()
 
 
-CONDITIONS: dict[str, Callable[[Return, pa.Table], np.ndarray]] = {
+Condition = Callable[[Return, pa.Table], np.ndarray]  # which records of a table qualify
+
+CONDITIONS: dict[str, Condition] = {
     "no_uasc": lambda ret, t: ~_in_table(ret, t, "UASC"),
     "in_header": lambda ret, t: _in_table(ret, t, "Header"),
     "not_first": lambda ret, t: pc.fill_null(pc.not_equal(t.column("RNE"), "S"), False).to_numpy(),
@@ -168,7 +170,7 @@ class FaultKind:
     field: str
     how: Edit
     rules: tuple[tuple[str, tuple[str, ...]], ...]  # (collection years "2025-", rule codes)
-    needs: tuple[str, ...] = ()  # fields that must hold a value, then CONDITIONS names
+    needs: tuple[str | Condition, ...] = ()  # fields holding a value, CONDITIONS names, predicates
     years: str = "2023-"
 
     def applies(self, year: int) -> bool:
@@ -188,7 +190,9 @@ class FaultKind:
         table = ret.tables[self.table]
         mask = np.ones(table.num_rows, dtype=bool)
         for need in self.needs:
-            if need in CONDITIONS:
+            if callable(need):
+                mask &= need(ret, table)
+            elif need in CONDITIONS:
                 mask &= CONDITIONS[need](ret, table)
             else:
                 mask &= table.column(need).is_valid().to_numpy(zero_copy_only=False)
