@@ -99,3 +99,27 @@ def test_each_validation_cleans_up_its_schema() -> None:
     validate(example_return(2025, {"Header": [{"CHILD": "1", "SEX": "Q"}]}), codes=["101"])
     schemas = _database().execute("SELECT schema_name FROM information_schema.schemata").fetchall()
     assert not [s for (s,) in schemas if s.startswith("validation_")]
+
+
+def test_compacted_sql_reads_fewer_columns_and_finds_the_same_rows() -> None:
+    import duckdb
+
+    from carestat.rules.compile import compact
+
+    sql = (
+        'SELECT "t1"."_row" FROM (SELECT "t0"."_row", "t0"."CHILD", "t0"."DECOM", '
+        'LAG("t0"."DECOM") OVER (PARTITION BY "t0"."CHILD" ORDER BY "t0"."DECOM") AS "prev" '
+        'FROM "Episodes" AS "t0") AS "t1" WHERE "t1"."prev" = "t1"."DECOM"'
+    )
+    schema: dict[str, object] = {"Episodes": {"_row": "int64", "CHILD": "string", "DECOM": "date"}}
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE Episodes AS SELECT * FROM (VALUES (0, 'A', DATE '2025-01-01'), "
+        "(1, 'A', DATE '2025-01-01'), (2, 'B', DATE '2025-01-01')) AS t(_row, CHILD, DECOM)"
+    )
+    compacted = compact(sql, schema)
+    # CHILD is still partitioned by, but no longer carried out of the subquery
+    assert 'PARTITION BY "t0"."CHILD"' in compacted and 'FROM "Episodes"' in compacted
+    assert '"t0"."CHILD" AS' not in compacted and '"t0"."CHILD",' in sql
+    assert con.execute(compacted).fetchall() == con.execute(sql).fetchall() == [(1,)]
+    assert compact("SELECT FROM WHERE (", schema) == "SELECT FROM WHERE ("  # kept as it was
