@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from carestat.rules.builtin._common import code_rule, date_rule
-from carestat.rules.expr import Env, add_years, date, flag, msg, show
+from carestat.rules.expr import Env, add_years, blank, date, flag, msg, show
 from carestat.rules.model import Example
 from carestat.rules.registry import rule
 
@@ -44,7 +44,7 @@ def _168(t: Env) -> dict[str, Any]:
 def _mother_male(male: str) -> Any:
     def check(t: Env) -> dict[str, Any]:
         h = t.Header
-        bad = (male == h.SEX) & h.MC_DOB.notnull()
+        bad = (male == h.SEX) & ~blank(h, "MC_DOB")  # completed, even if not a valid date
         return {H: flag(h, bad, msg("Child's child born ", show(h, "MC_DOB"), " but SEX is male"))}
 
     return check
@@ -101,7 +101,9 @@ def _611(t: Env) -> dict[str, Any]:
 def _not_mother(female: str) -> Any:
     def check(t: Env) -> dict[str, Any]:
         h = t.Header
-        bad = ((h.MOTHER == "0") | h.MOTHER.isnull()) & (female == h.SEX) & h.MC_DOB.notnull()
+        # "Completed": any text, a valid date or not (171 reports an invalid one).
+        mother = (h.MOTHER == "0") | h.MOTHER.isnull()
+        bad = mother & (female == h.SEX) & ~blank(h, "MC_DOB")
         return {H: flag(h, bad, msg("MC_DOB ", show(h, "MC_DOB"), " given but MOTHER is ",
                                     show(h, "MOTHER")))}  # fmt: skip
 
@@ -111,7 +113,7 @@ def _not_mother(female: str) -> Any:
 _612 = "A mother's child's date of birth is given but the child is not recorded as a mother."
 rule("612", [H], ["SEX", "MOTHER", "MC_DOB"], _612, years=(2023, 2024),
      passes=[_h(SEX="2", MOTHER="1", MC_DOB="01/01/2020")],
-     fails=[_h(SEX="2", MOTHER="0", MC_DOB="01/01/2020")])(_not_mother("2"))  # fmt: skip
+     fails=[_h(SEX="2", MOTHER="0", MC_DOB="01/01/2020"), _h(SEX="2", MC_DOB="31/31/19")])(_not_mother("2"))  # fmt: skip
 rule("612", [H], ["SEX", "MOTHER", "MC_DOB"], _612, years=(2025, None),
      passes=[_h(SEX="F", MOTHER="1", MC_DOB="01/01/2020")],
      fails=[_h(SEX="F", MC_DOB="01/01/2020")])(_not_mother("F"))  # fmt: skip

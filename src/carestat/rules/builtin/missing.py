@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from carestat.rules.builtin._common import code_rule
-from carestat.rules.expr import Env, bad_date, blank, flag, msg, neighbours, show
+from carestat.rules.expr import Env, bad_date, blank, flag, msg, show
 from carestat.rules.model import Example
 from carestat.rules.registry import rule
 
@@ -92,7 +92,16 @@ def _571(t: Env) -> dict[str, Any]:
       fails=[_m({"MIS_START": "01/05/2022"}, {"MIS_START": "03/05/2022"}),
              _m({"MIS_START": "01/05/2022", "MIS_END": "04/05/2022"}, {"MIS_START": "03/05/2022"})])  # fmt: skip
 def _574(t: Env) -> dict[str, Any]:
-    m = neighbours(t.Missing.filter(t.Missing.MIS_START.notnull()), "MIS_END", order_by="MIS_START")
+    import ibis
+
+    # "Previous" is read as the DfE tool and the reference do: periods in order of their end (an
+    # open period at its start), so of two overlapping periods the later-ending one is flagged.
+    m = t.Missing.filter(t.Missing.CHILD.notnull())
+    m = m.mutate(end_fill=m.MIS_END.fill_null(m.MIS_START))
+    window = ibis.window(group_by=m.CHILD, order_by=[m.end_fill, m.MIS_START, m._row])
+    m = m.mutate(
+        prev_mis_end=m.MIS_END.lag().over(window), has_prev=m._row.lag().over(window).notnull()
+    )
     bad = m.has_prev & (m.prev_mis_end.isnull() | (m.prev_mis_end > m.MIS_START))
     return {M: flag(m, bad, msg("Missing from ", show(m, "MIS_START"), " but the previous period ends ",
                                 show(m, "prev_mis_end")))}  # fmt: skip

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from carestat.rules.builtin.adoption_links import first_where
+from carestat.rules.builtin.previous_more import _periods_of_care as periods_of_care
 from carestat.rules.builtin.remaining_a import (
     ALL_YEAR,
     NEW,
@@ -190,25 +191,27 @@ def _558(t: Env) -> dict[str, Any]:
     }
 
 
-def _latest(t: Env) -> Any:
-    """Each child's latest episode (by start date)."""
-    e = t.Episodes
-    return first_where(e, e.CHILD.notnull(), "DECOM", descending=True)
-
-
 @rule("577", [E, M], ["MIS_END"], "The child has left care but a missing period has no end date.",
-      passes=[_x(Episodes=[{"DECOM": "{start}"}], Missing=[{"MIS_START": "{start+9d}"}]),
+      passes=[_x(Episodes=[{"DECOM": "{start}"}], Missing=[{"MIS_START": "{start}"}]),
               _x(Episodes=[{"DECOM": "{start}", "DEC": "{end-9d}", "REC": "E8"}], Missing=[{"MIS_START": "{start+9d}", "MIS_END": "{start+12d}"}])],
-      fails=[_x(Episodes=[{"DECOM": "{start}", "DEC": "{end-9d}", "REC": "E8"}], Missing=[{"MIS_START": "{start+9d}"}])])  # fmt: skip
+      fails=[_x(Episodes=[{"DECOM": "{start}", "DEC": "{end-9d}", "REC": "E8"}], Missing=[{"MIS_START": "{start+9d}"}]),
+             _x(Episodes=[{"DECOM": "{start}"}], Missing=[{"MIS_START": "{start-1d}"}])])  # fmt: skip
 def _577(t: Env) -> dict[str, Any]:
-    j = link(t.Missing, _latest(t))
-    bad = j.MIS_START.notnull() & j.MIS_END.isnull() & j.r_DEC.notnull()
+    # An open missing period must sit in an open period of care that began by its start: one
+    # that began in a period of care since ended (or before care began) outlived that care.
+    p = periods_of_care(t)
+    m = t.Missing.filter(t.Missing.MIS_START.notnull() & t.Missing.MIS_END.isnull())
+    j = m.inner_join(p, m.CHILD == p.p_child)
+    held = j.filter((j.p_dec.isnull() & (j.p_decom <= j.MIS_START)).fill_null(False))
+    bad = m.CHILD.isin(p.p_child) & ~m._row.isin(held._row)
     return {
         M: flag(
-            j,
+            m,
             bad,
             msg(
-                "Missing from ", show(j, "MIS_START"), " with no end; care ended ", show(j, "r_DEC")
+                "Missing from ",
+                show(m, "MIS_START"),
+                " with no end, outside any open period of care",
             ),
         )
     }
