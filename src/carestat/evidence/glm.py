@@ -21,8 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 
 DISPERSIONS = ("quasi", "negbin", "cluster")
 
@@ -112,10 +113,10 @@ def _negbin(
     """Negative binomial GLM with a dense fixed-effect design (slower; small data only)."""
     dummies = pd.get_dummies(data[strata].astype(str), dtype=float)
     design = pd.concat([dummies, data[terms].astype(float)], axis=1)
-    poisson = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset)
+    poisson = GLM(y, design, family=families.Poisson(), offset=offset)
     alpha = _moment_alpha(y, poisson.fit().mu, design.shape[1])
-    family = sm.families.NegativeBinomial(alpha=alpha)
-    result = sm.GLM(y, design, family=family, offset=offset).fit(scale="X2")
+    family = families.NegativeBinomial(alpha=alpha)
+    result = GLM(y, design, family=family, offset=offset).fit(scale="X2")
     return Fit(
         coef={t: float(result.params[t]) for t in terms},
         se={t: float(result.bse[t]) for t in terms},
