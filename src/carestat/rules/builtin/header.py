@@ -127,11 +127,12 @@ def _620(t: Env) -> dict[str, Any]:
     return {H: flag(h, bad, msg("Mother born ", show(h, "DOB"), " was under 11 on 01/04"))}
 
 
-@rule("621", [H], ["DOB", "MC_DOB"], "The mother's date of birth is after her child's.",
-      passes=[_h(DOB="01/01/2005", MC_DOB="01/01/2005")],
-      fails=[_h(DOB="02/01/2005", MC_DOB="01/01/2005")])  # fmt: skip
+@rule("621", [H], ["DOB", "MC_DOB"], "The mother's date of birth is not before her child's.",
+      passes=[_h(DOB="01/01/2005", MC_DOB="02/01/2005")],
+      fails=[_h(DOB="01/01/2005", MC_DOB="01/01/2005")])  # fmt: skip
 def _621(t: Env) -> dict[str, Any]:
+    # A mother born the same day as her child is not older than it: flagged, as the reference does.
     h = t.Header
-    bad = h.MC_DOB < h.DOB
-    return {H: flag(h, bad, msg("Child born ", show(h, "MC_DOB"), " before its mother (",
+    bad = h.MC_DOB <= h.DOB
+    return {H: flag(h, bad, msg("Child born ", show(h, "MC_DOB"), ", not after its mother (",
                                 show(h, "DOB"), ")"))}  # fmt: skip

@@ -260,17 +260,22 @@ def _582(t: Env) -> dict[str, Any]:
       fails=[_x(Header=[{"MC_DOB": "{end}"}], Episodes=[{"DECOM": "{start}", "DEC": "{end-1d}", "REC": "E8"}]),
              _x(Header=[{"MC_DOB": "{end+1d}"}])])  # fmt: skip
 def _625(t: Env) -> dict[str, Any]:
+    # The mother's last ended episode is flagged with her Header record: DEC is one of the fields.
     h, e = t.Header, t.Episodes
-    ended = e.filter(e.CHILD.notnull() & e.DEC.notnull())
-    last = ended.group_by(l_child=ended.CHILD).aggregate(l_dec=ended.DEC.max())
-    j = h.left_join(last, h.CHILD == last.l_child)
+    last = first_where(e, e.CHILD.notnull(), "DEC", descending=True)
+    j = h.left_join(last.select(l_child=last.CHILD, l_dec=last.DEC), h.CHILD == last.CHILD)
     bad = (j.MC_DOB > t.end) | (j.MC_DOB > j.l_dec)
+    k = link(last, h)
+    bad_last = (k.r_MC_DOB > t.end) | (k.r_MC_DOB > k.DEC)
     return {
         H: flag(
             j,
             bad,
             msg("MC_DOB ", show(j, "MC_DOB"), " after the year or care ended ", show(j, "l_dec")),
-        )
+        ),
+        E: flag(
+            k, bad_last, msg("Care ended ", show(k, "DEC"), " before MC_DOB ", show(k, "r_MC_DOB"))
+        ),
     }
 
 
@@ -290,26 +295,55 @@ def _628(t: Env) -> dict[str, Any]:
 PARTIAL_DATE = r"^(ZZ|[0-9]{2})/(ZZ|[0-9]{2})/(ZZZZ|[0-9]{4})$"
 
 
+def _latest_key(text: Any) -> tuple[Any, Any]:
+    """(valid, YYYYMMDD of the latest day it can mean) for DATE_PERM text matching PARTIAL_DATE.
+
+    As DfE's tool reads it: ZZ day = end of the month, ZZ month = a year from the day given less a
+    day (31/12 when the day is ZZ too), ZZZZ = 2000.
+    """
+    import ibis
+
+    d, m, y = text.substr(0, 2), text.substr(3, 2), text.substr(6, 4)
+    day = (d == "ZZ").ifelse("01", d).cast("int64")
+    month = (m == "ZZ").ifelse("01", m).cast("int64")
+    year = (y == "ZZZZ").ifelse("2000", y).cast("int64")
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    last = ibis.cases((month == 2, leap.ifelse(29, 28)), (month.isin([4, 6, 9, 11]), 30), else_=31)
+    valid = month.between(1, 12) & day.between(1, last)
+    key = ibis.cases(
+        (m == "ZZ", (day == 1).ifelse(year * 10000 + 1231, (year + 1) * 10000 + 100 + day - 1)),
+        (d == "ZZ", year * 10000 + month * 100 + last),
+        else_=year * 10000 + month * 100 + day,
+    )
+    return valid, key
+
+
 @rule("632", [E, P], ["DATE_PERM", "DECOM"], "The date of the previous permanence order is not a valid date or is not before care began.",
       passes=[_x(PrevPerm=[{"DATE_PERM": "ZZ/ZZ/2015"}], Episodes=[{"DECOM": "{start}"}]),
-              _x(PrevPerm=[{"DATE_PERM": "{start-1d}"}], Episodes=[{"DECOM": "{start}"}])],
+              _x(PrevPerm=[{"DATE_PERM": "{start-1d}"}], Episodes=[{"DECOM": "{start}"}]),
+              _x(PrevPerm=[{"DATE_PERM": "ZZ/02/2016"}], Episodes=[{"DECOM": "01/03/2016"}])],
       fails=[_x(PrevPerm=[{"DATE_PERM": "{start}"}], Episodes=[{"DECOM": "{start}"}]),
-             _x(PrevPerm=[{"DATE_PERM": "2015"}], Episodes=[{"DECOM": "{start}"}])])  # fmt: skip
+             _x(PrevPerm=[{"DATE_PERM": "2015"}], Episodes=[{"DECOM": "{start}"}]),
+             _x(PrevPerm=[{"DATE_PERM": "30/02/2016"}], Episodes=[{"DECOM": "{start}"}]),
+             _x(PrevPerm=[{"DATE_PERM": "ZZ/02/2016"}], Episodes=[{"DECOM": "29/02/2016"}])])  # fmt: skip
 def _632(t: Env) -> dict[str, Any]:
+    # The child's first episode is flagged with the PrevPerm record (DECOM is one of the fields).
     e = t.Episodes
     first = first_where(e, e.CHILD.notnull(), "DECOM")
-    starts = first.select(f_child=first.CHILD, f_decom=first.DECOM)
+    starts = first.select(f_child=first.CHILD, f_decom=first.DECOM, f_row=first._row)
     p = t.PrevPerm.left_join(starts, t.PrevPerm.CHILD == starts.f_child)
     text = p.DATE_PERM.upper()
-    unreadable = text.notnull() & ~text.re_search(PARTIAL_DATE)
-    # DATE_PERM is text (it may hold ZZ); a full date is compared as YYYYMMDD text.
-    full = text.re_search(r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$")
-    as_key = text.substr(6, 4).concat(text.substr(3, 2), text.substr(0, 2))
-    bad = unreadable | (full & (as_key >= p.f_decom.strftime("%Y%m%d")))
+    shaped = text.re_search(PARTIAL_DATE).fill_null(False)
+    valid, key = _latest_key(shaped.ifelse(text, "01/01/2000"))
+    decom = p.f_decom.strftime("%Y%m%d").cast("int64")
+    bad = (text.notnull() & ~(shaped & valid)) | (shaped & (key >= decom))
+    p = p.mutate(
+        flag_text=msg("DATE_PERM ", show(p, "DATE_PERM"), " with care from ", show(p, "f_decom"))
+    )
+    firsts = p.filter(bad.fill_null(False) & p.f_row.notnull())
     return {
-        P: flag(
-            p, bad, msg("DATE_PERM ", show(p, "DATE_PERM"), " with care from ", show(p, "f_decom"))
-        )
+        P: flag(p, bad, p.flag_text),
+        E: firsts.select(_row=firsts.f_row, message=firsts.flag_text),
     }
 
 
