@@ -18,6 +18,14 @@ def with_dob(t: Env) -> Any:
     return t.Episodes.left_join(header, t.Episodes.CHILD == header.h_child)
 
 
+def with_child_header(t: Env, e: Any, bad: Any, what: Any) -> dict[str, Any]:
+    """Flag episodes, and the Header record of each flagged child (as the reference reports both)."""
+    h = t.Header
+    found = e.filter(bad.fill_null(False) & e.CHILD.notnull())
+    told = msg("Child ", show(h, "CHILD"), " born ", show(h, "DOB"), " has an episode flagged here")
+    return {E: flag(e, bad, what), H: flag(h, h.CHILD.isin(found.CHILD), told)}
+
+
 def _case(dob: str, **episode: str) -> Example:
     return Example({H: [{"CHILD": "1", "DOB": dob}], E: [{"CHILD": "1", **episode}]})
 
@@ -90,20 +98,10 @@ def _352(t: Env) -> dict[str, Any]:
 def _358(t: Env) -> dict[str, Any]:
     e = with_dob(t)
     bad = e.LS.isin(["J1", "J2", "J3"]) & (add_years(e.h_dob, 10) >= e.DECOM)
-    return {
-        E: flag(
-            e,
-            bad,
-            msg(
-                "LS ",
-                show(e, "LS"),
-                " from ",
-                show(e, "DECOM"),
-                " for a child born ",
-                show(e, "h_dob"),
-            ),
-        )
-    }
+    what = msg(
+        "LS ", show(e, "LS"), " from ", show(e, "DECOM"), " for a child born ", show(e, "h_dob")
+    )
+    return with_child_header(t, e, bad, what)
 
 
 @rule("359", [H, E], ["DEC", "LS", "PLACE"],
@@ -151,17 +149,7 @@ _ceased_age(
 def _407(t: Env) -> dict[str, Any]:
     e = with_dob(t)
     bad = e.REC.isin(["E45", "E46", "E47", "E48"]) & (add_years(e.h_dob, 18) < e.DEC)
-    return {
-        E: flag(
-            e,
-            bad,
-            msg(
-                "REC ",
-                show(e, "REC"),
-                " on ",
-                show(e, "DEC"),
-                " for a child born ",
-                show(e, "h_dob"),
-            ),
-        )
-    }
+    what = msg(
+        "REC ", show(e, "REC"), " on ", show(e, "DEC"), " for a child born ", show(e, "h_dob")
+    )
+    return with_child_header(t, e, bad, what)

@@ -139,17 +139,23 @@ def _454(t: Env) -> dict[str, Any]:
 FOSTER_OR_ADOPT = ["A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"]
 
 
-@rule("1015", [E], ["PL_LA"], "Own provision (PR1) but the child is placed outside the council's area.",
-      passes=[_e({"LS": "C2", "PLACE": "K2", "PLACE_PROVIDER": "PR1", "HOME_POST": HOME, "PL_POST": NEAR}),
-              _e({"LS": "C2", "PLACE": "U1", "PLACE_PROVIDER": "PR1", "HOME_POST": HOME, "PL_POST": COVENTRY})],
-      fails=[_e({"LS": "C2", "PLACE": "K2", "PLACE_PROVIDER": "PR1", "HOME_POST": HOME, "PL_POST": COVENTRY})])  # fmt: skip
-def _1015(t: Env) -> dict[str, Any]:
-    e = with_places(t, t.Episodes)
-    checked = (
-        (e.PLACE_PROVIDER == "PR1") & ~e.LS.isin(SHORT_BREAKS) & ~e.PLACE.isin(FOSTER_OR_ADOPT)
-    )
-    outside = (e.PL_LOCATION != "IN") | e.PL_LOCATION.isnull()
-    return {E: flag(e, checked & outside, msg("PR1 placement in PL_LA ", show(e, "PL_LA")))}
+def _1015(exempt: list[str]) -> Any:
+    def check(t: Env) -> dict[str, Any]:
+        e = with_places(t, t.Episodes)
+        checked = (e.PLACE_PROVIDER == "PR1") & ~e.LS.isin(SHORT_BREAKS) & ~e.PLACE.isin(exempt)
+        outside = (e.PL_LOCATION != "IN") | e.PL_LOCATION.isnull()
+        return {E: flag(e, checked & outside, msg("PR1 placement in PL_LA ", show(e, "PL_LA")))}
+
+    return check
+
+
+# From 2025-26 supported accommodation (K3) is left to rule 241, as the reference has it.
+for first, last, exempt in ((2023, 2025, FOSTER_OR_ADOPT), (2026, None, [*FOSTER_OR_ADOPT, "K3"])):
+    rule("1015", [E], ["PL_LA"], "Own provision (PR1) but the child is placed outside the council's area.",
+         years=(first, last),
+         passes=[_e({"LS": "C2", "PLACE": "K2", "PLACE_PROVIDER": "PR1", "HOME_POST": HOME, "PL_POST": NEAR}),
+                 _e({"LS": "C2", "PLACE": exempt[-1], "PLACE_PROVIDER": "PR1", "HOME_POST": HOME, "PL_POST": COVENTRY})],
+         fails=[_e({"LS": "C2", "PLACE": "K2", "PLACE_PROVIDER": "PR1", "HOME_POST": HOME, "PL_POST": COVENTRY})])(_1015(exempt))  # fmt: skip
 
 
 @rule("230", [E], ["PLACE", "DEC", "URN"], "An English H5 placement open on or after 29 October 2023 needs an Ofsted URN.",

@@ -138,11 +138,14 @@ def _217(t: Env) -> dict[str, Any]:
 
 @rule("217t", [E], ["PLACE", "DECOM"], "Placement type P2 is not valid from 28 October 2023.",
       years=(2024, 2024),
-      passes=[_e({"PLACE": "P2", "DECOM": "27/10/2023"})], fails=[_e({"PLACE": "P2", "DECOM": "28/10/2023"})])  # fmt: skip
+      passes=[_e({"PLACE": "P2", "DECOM": "01/05/2023", "DEC": "28/10/2023"})],
+      fails=[_e({"PLACE": "P2", "DECOM": "01/05/2023", "DEC": "29/10/2023"}), _e({"PLACE": "P2", "DECOM": "01/05/2023"})])  # fmt: skip
 def _217t(t: Env) -> dict[str, Any]:
+    # A P2 placement still going on after 28 October 2023 (ending later, or open), as the
+    # reference reads "not valid from 28 October 2023"; one starting later is caught too.
     e = t.Episodes
-    bad = (e.PLACE == "P2") & (date(dt.date(2023, 10, 28)) <= e.DECOM)
-    return {E: flag(e, bad, msg("PLACE 'P2' from ", show(e, "DECOM")))}
+    bad = (e.PLACE == "P2") & (e.DEC.isnull() | (date(dt.date(2023, 10, 28)) < e.DEC))
+    return {E: flag(e, bad, msg("PLACE 'P2' from ", show(e, "DECOM"), " to ", show(e, "DEC")))}
 
 
 @rule("233", [E], ["REASON_PLACE_CHANGE"], "A reason for placement change is given but the episode has not ceased.",

@@ -237,13 +237,19 @@ def _165(male: str) -> Any:
         h, e = t.Header, t.Episodes
         counted = e.filter((e.LS.isnull() | ~e.LS.isin(SHORT_BREAKS)) & (e.DECOM <= t.end)
                            & (e.DEC.isnull() | (e.DEC >= t.start)))  # fmt: skip
-        leaver = t.OC3.filter(any_given(t.OC3, OC3_ITEMS))
         in_year = h.CHILD.isin(children(counted))
         invalid = h.MOTHER.notnull() & ~h.MOTHER.isin(["0", "1"])
         for_boy = h.MOTHER.notnull() & (h.SEX == male)
-        needed = h.MOTHER.isnull() & (h.SEX != male) & (in_year | ~h.CHILD.isin(children(leaver)))
+        # Required of a girl looked after in the year (short breaks aside), as the reference reads
+        # it: a Header child neither in care this year nor a care leaver is not asked about.
+        needed = h.MOTHER.isnull() & (h.SEX != male) & in_year
+        bad = invalid | for_boy | needed
         what = msg("MOTHER ", show(h, "MOTHER"), " for SEX ", show(h, "SEX"))
-        return {H: flag(h, invalid | for_boy | needed, what)}
+        # The child's care-leaver record is reported too, as the reference does.
+        kids = h.filter(bad.fill_null(False) & h.CHILD.notnull()).CHILD
+        o = t.OC3
+        told = msg("Care leaver record of child ", show(o, "CHILD"), " with MOTHER not valid")
+        return {H: flag(h, bad, what), O3: flag(o, o.CHILD.isin(kids), told)}
 
     return check
 
@@ -253,7 +259,8 @@ for first, last in ((2023, 2024), (2025, None)):
     rule("165", [H, E, O3], ["MOTHER", "SEX", "ACTIV", "ACCOM", "IN_TOUCH", "DECOM"],
          "Whether the young person is a mother is not valid for her sex and time in care.", years=(first, last),
          passes=[_x(Header=[{"SEX": f, "MOTHER": "0"}], Episodes=[ALL_YEAR]), _x(Header=[{"SEX": m}], Episodes=[ALL_YEAR]),
-                 _x(Header=[{"SEX": f}], OC3=[{"IN_TOUCH": "YES"}])],
+                 _x(Header=[{"SEX": f}], OC3=[{"IN_TOUCH": "YES"}]),
+                 _x(Header=[{"SEX": f}], Episodes=[{**ALL_YEAR, "LS": "V3"}])],
          fails=[_x(Header=[{"SEX": f}], Episodes=[ALL_YEAR]), _x(Header=[{"SEX": m, "MOTHER": "0"}]),
                 _x(Header=[{"SEX": f, "MOTHER": "2"}], Episodes=[ALL_YEAR])])(_165(m))  # fmt: skip
 
@@ -361,7 +368,7 @@ def _383(t: Env) -> dict[str, Any]:
     order = ibis.window(group_by=e.CHILD, order_by=[e.DECOM, e._row])
     e = e.mutate(p_place=e.PLACE.lag().over(order), b_place=e.PLACE.lag(2).over(order),
                  b_post=e.PL_POST.lag(2).over(order), b_row=e._row.lag(2).over(order))  # fmt: skip
-    returned = (e.RNE == "P") & (e.PLACE == e.b_place) & (e.PL_POST == e.b_post)
+    returned = (e.RNE == "P") & (e.PLACE == e.b_place) & e.PL_POST.identical_to(e.b_post)
     bad = (
         e.b_row.notnull()
         & e.p_place.isin(["T0", "T1", "T2", "T3", "T4"])
@@ -391,8 +398,17 @@ def _399(t: Env) -> dict[str, Any]:
     marked = e.filter(e.CHILD.notnull()).mutate(b_other=(e.LS.isnull() | ~e.LS.isin(SHORT_BREAKS)))
     per_child = marked.group_by(b_child=marked.CHILD).aggregate(b_other=marked.b_other.any())
     breaks_only = per_child.filter(~per_child.b_other).b_child
-    review = any_given(r, ("REVIEW", "REVIEW_CODE"))
+    # A child with motherhood or review data is flagged on all its records in the three tables,
+    # as the reference reports it (the data may sit on any of them).
+    with_review = r.filter(any_given(r, ("REVIEW", "REVIEW_CODE")) & r.CHILD.notnull()).CHILD
+    with_mother = h.filter(h.MOTHER.notnull() & h.CHILD.notnull()).CHILD
+
+    def kid(col: Any) -> Any:
+        return col.isin(breaks_only) & (col.isin(with_review) | col.isin(with_mother))
+
+    what = msg("Motherhood or review data for child ", show(h, "CHILD"), " on short breaks only")
     return {
-        H: flag(h, h.CHILD.isin(breaks_only) & h.MOTHER.notnull(), msg("MOTHER ", show(h, "MOTHER"), " for a child on short breaks only")),
-        R: flag(r, r.CHILD.isin(breaks_only) & review, msg("Review data for a child on short breaks only")),
-    }  # fmt: skip
+        H: flag(h, kid(h.CHILD), what),
+        R: flag(r, kid(r.CHILD), msg("Review record of a child on short breaks only")),
+        E: flag(e, kid(e.CHILD), msg("Short break of a child with motherhood or review data")),
+    }
