@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from carestat.model import Return
 from carestat.rules.engine import validate
 from carestat.rules.examples import example_return
 from carestat.rules.registry import rules_for
@@ -23,7 +24,7 @@ JUNK = [
 ]
 
 
-def _junk_return(year: int):  # type: ignore[no-untyped-def]
+def _junk_return(year: int) -> Return:
     """Every table holds rows of junk in every column (and one plausible child)."""
     spec = load_spec(year)
     tables = {}
@@ -77,7 +78,7 @@ def test_only_requested_codes_run() -> None:
     assert report.flatten() == [("101", "Header", 0), ("103", "Header", 0)]
 
 
-def _issues_of(ret, previous):  # type: ignore[no-untyped-def]
+def _issues_of(ret: Return, previous: Return | None) -> list[tuple[object, ...]]:
     return [(i.rule, i.table, i.row, i.message) for i in validate(ret, previous=previous).issues]
 
 
