@@ -17,7 +17,17 @@ from carestat.rules.builtin.remaining_a import (
     any_given,
     continuously_looked_after,
 )
-from carestat.rules.expr import Env, add_years, children, flag, flag_both, link, msg, show
+from carestat.rules.expr import (
+    Env,
+    add_years,
+    blank,
+    children,
+    flag,
+    flag_both,
+    link,
+    msg,
+    show,
+)
 from carestat.rules.model import Example
 from carestat.rules.registry import rule
 
@@ -468,7 +478,12 @@ def _sw(*rows: dict[str, str], **tables: list[dict[str, str]]) -> Example:
       fails=[_sw(Episodes=[ALL_YEAR]), _sw({"SW_ID": "SW1", "SW_DECOM": "{start}"}, Episodes=[ALL_YEAR])])  # fmt: skip
 def _sw01(t: Env) -> dict[str, Any]:
     e, s = t.Episodes, t.SocialWorker
-    complete = children(s.filter(s.SW_ID.notnull() & s.SW_DECOM.notnull() & s.SW_REASON.notnull()))
+    # "At least one instance of each item", as DfE words it; a date given is given even if
+    # unreadable (SW04STG1 reports that).
+    given = s.group_by(g_child=s.CHILD).aggregate(
+        ok=s.SW_ID.notnull().any() & (~blank(s, "SW_DECOM")).any() & s.SW_REASON.notnull().any()
+    )
+    complete = given.filter(given.ok & given.g_child.notnull()).g_child
     open_now = e.DEC.isnull() & (e.LS.isnull() | ~e.LS.isin(SHORT_BREAKS))
     return {
         E: flag(

@@ -159,6 +159,10 @@ def _sw09(days: int) -> Any:
 
         s = t.SocialWorker
         bad = s.SW_DECOM + ibis.interval(days=days) > s.SW_DEC
+        if days == 1:
+            # Up to 2024-25 "less than 24 hours" is read, as the reference does, as starting and
+            # ending on one day; an end before the start is another error (SW18STG2 from 2025-26).
+            bad = s.SW_DECOM == s.SW_DEC
         return {
             S: flag(
                 s,
@@ -171,7 +175,8 @@ def _sw09(days: int) -> Any:
 
 
 rule("SW09STG2", [S], ["SW_DECOM", "SW_DEC"], "The social worker episode lasted less than 24 hours.",
-     years=(2024, 2025), passes=[_s({"SW_DECOM": "01/05/2023", "SW_DEC": "02/05/2023"})],
+     years=(2024, 2025), passes=[_s({"SW_DECOM": "01/05/2023", "SW_DEC": "02/05/2023"}),
+                                 _s({"SW_DECOM": "02/05/2023", "SW_DEC": "01/05/2023"})],
      fails=[_s({"SW_DECOM": "01/05/2023", "SW_DEC": "01/05/2023"})])(_sw09(1))  # fmt: skip
 rule("SW09STG2", [S], ["SW_DECOM", "SW_DEC"], "The social worker episode lasted less than 3 days.",
      years=(2026, None), passes=[_s({"SW_DECOM": "01/05/2025", "SW_DEC": "04/05/2025"})],
@@ -229,7 +234,12 @@ def _sw10(skip_first_contact: bool) -> Any:
     def check(t: Env) -> dict[str, Any]:
         import ibis
 
-        s = neighbours(t.SocialWorker, "SW_DEC", order_by="SW_DECOM")
+        # Episodes starting the same day are taken in order of their end, as the reference does.
+        s = t.SocialWorker
+        order = ibis.window(group_by=s.CHILD, order_by=[s.SW_DECOM, s.SW_DEC, s._row])
+        s = s.mutate(
+            prev_sw_dec=s.SW_DEC.lag().over(order), has_prev=s._row.lag().over(order).notnull()
+        )
         week = ibis.interval(days=7)
         outside = (s.SW_DECOM < s.prev_sw_dec - week) | (s.SW_DECOM > s.prev_sw_dec + week)
         bad = s.has_prev & (s.prev_sw_dec.isnull() | outside.fill_null(True))
