@@ -273,12 +273,15 @@ def _384(t: Env) -> dict[str, Any]:
 @rule("388", [E], ["REC"], "REC X1 (new episode begins) needs a next episode starting that day, and only X1 may.",
       passes=[_e({"DECOM": "01/05/2022", "DEC": "01/06/2022", "REC": "X1"}, {"DECOM": "01/06/2022"})],
       fails=[_e({"DECOM": "01/05/2022", "DEC": "01/06/2022", "REC": "X1"}),
+             _e({"DECOM": "01/05/2022", "DEC": "01/06/2022", "REC": "X1"}, {"DECOM": "31/06/2022"}),
              _e({"DECOM": "01/05/2022", "DEC": "01/06/2022", "REC": "E11"}, {"DECOM": "01/06/2022"})])  # fmt: skip
 def _388(t: Env) -> dict[str, Any]:
     e = neighbours(t.Episodes, "DECOM")
-    follows = e.next_decom.notnull() & e.DEC.notnull()
+    # A next episode whose start date is blank or unreadable does not start that day, as the
+    # reference reads it; only the next episode's date decides, never the order of the record.
+    follows = e.has_next & e.DEC.notnull()
     bad = (
-        (follows & (e.REC == "X1") & (e.next_decom != e.DEC))
+        (follows & (e.REC == "X1") & (e.next_decom.isnull() | (e.next_decom != e.DEC)))
         | (follows & e.REC.notnull() & (e.REC != "X1") & (e.next_decom == e.DEC))
         | (~e.has_next & e.DEC.notnull() & (e.REC == "X1"))
     )
