@@ -1,7 +1,62 @@
-"""Recognisers for documented reference differences (part A: see carestat.parity.known)."""
+"""Recognisers for documented reference differences (part A: see carestat.parity.known).
+
+Each section named here is in `docs/explanation/reference-differences-a.md`.
+"""
 
 from __future__ import annotations
 
-from carestat.parity.known import Known
+import datetime as dt
 
-KNOWN_A: tuple[Known, ...] = ()
+from carestat.parity.compare import Triple
+from carestat.parity.known import ANY_YEAR, Known, ReturnFacts, _new_district
+
+
+def _no_placement_council(facts: ReturnFacts, side: str, triple: Triple) -> bool:
+    """The reference finds no council for the placement: no postcode, an unknown one, or a new
+    district (its look-up table predates them)."""
+    from carestat.rules.derive import postcode_facts
+
+    postcode = facts.record(triple[1], triple[2]).get("PL_POST")
+    if not postcode:
+        return True
+    import pyarrow as pa
+
+    if postcode_facts(pa.array([postcode], pa.string()))["laua"][0].as_py() is None:
+        return True
+    return _new_district(facts, side, triple)
+
+
+def _no_uasc_records(facts: ReturnFacts, _side: str, _triple: Triple) -> bool:
+    """Neither this year's nor last year's return has a UASC record."""
+    return not facts.records.get("UASC") and not facts.last_records.get("UASC")
+
+
+def _open_episode(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The flagged record is an episode with no end date (blank `DEC`)."""
+    record = facts.record(triple[1], triple[2])
+    return triple[1] == "Episodes" and bool(record) and record.get("DEC") is None
+
+
+def _22_at_start(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The care leaver was 22 or over on 1 April, the first day of the collection year."""
+    dob = facts.record(triple[1], triple[2]).get("DOB")
+    if triple[1] != "OC3" or not isinstance(dob, dt.date):
+        return False
+    start = dt.date(facts.year - 1, 4, 1)
+    return (start.year - dob.year - ((start.month, start.day) < (dob.month, dob.day))) >= 22
+
+
+KNOWN_A: tuple[Known, ...] = (
+    Known("218, 230: a placement with no known council read as outside England",
+          frozenset({"218", "230"}), "carestat", range(2023, 2026), _no_placement_council),
+    Known("392a: a return without UASC records", frozenset({"392a"}), "carestat", ANY_YEAR,
+          _no_uasc_records),
+    Known("359, 388: open episodes ended by rule 365", frozenset({"359"}), "carestat", ANY_YEAR,
+          _open_episode),
+    Known("359, 388: open episodes ended by rule 365", frozenset({"388"}), "reference", ANY_YEAR,
+          _open_episode),
+    Known("391: care leavers aged 22 or over on 1 April", frozenset({"391"}), "carestat",
+          ANY_YEAR, _22_at_start),
+    Known("370-374: open placements", frozenset({"370", "371", "372", "373", "374"}), "carestat",
+          ANY_YEAR, _open_episode),
+)  # fmt: skip
