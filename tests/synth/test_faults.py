@@ -13,7 +13,21 @@ from carestat.model import RAW_SUFFIX, Return
 from carestat.readers import read_return
 from carestat.readers.normalise import build_table
 from carestat.spec import load_spec
-from carestat.synth.fault_catalogue import CATALOGUE, PREVIOUS_YEAR_RULES, expected_with_previous
+from carestat.synth.fault_catalogue import (
+    CATALOGUE,
+    PREVIOUS_YEAR_RULES,
+    VARIES,
+    expected_with_previous,
+)
+from carestat.synth.fault_catalogue_coverage import (
+    END,
+    REASONS,
+    START,
+    coverage_markdown,
+    covered,
+    in_force,
+    uncovered,
+)
 from carestat.synth.faults import Fault, FaultKind, kinds_for_year, plant, plant_faults
 from carestat.synth.generate import generate
 from carestat.writers.csv import write_csv_return
@@ -43,9 +57,11 @@ def _rows(year: int) -> dict[str, list[dict[str, str]]]:
             {"CHILD": "C1", "DECOM": f"01/09/{y}", "RNE": "P", "LS": "C2", "CIN": "N1",
              "PLACE": "U1", "PLACE_PROVIDER": "PR1"},
             {"CHILD": "C2", "DECOM": f"01/05/{y}", "RNE": "S", "LS": "V2", "CIN": "N4",
-             "PLACE": "U3", "PLACE_PROVIDER": "PR1", "DEC": f"15/02/{y + 1}", "REC": "E4A"},
+             "PLACE": "K2", "PLACE_PROVIDER": "PR1", "DEC": f"15/02/{y + 1}", "REC": "E4A"},
             {"CHILD": "C3", "DECOM": f"01/01/{y - 1}", "RNE": "S", "LS": "V2", "CIN": "N4",
              "PLACE": "U3", "PLACE_PROVIDER": "PR2"},
+            {"CHILD": "C4", "DECOM": f"01/05/{y}", "RNE": "S", "LS": "V2", "CIN": "N4",
+             "PLACE": "K2", "PLACE_PROVIDER": "PR2", "DEC": f"01/03/{y + 1}", "REC": "E4A"},
         ],
         "Reviews": [{"CHILD": "C1", "DOB": dob["C1"], "REVIEW": f"01/12/{y}", "REVIEW_CODE": "PN1"}],
         "UASC": [{"CHILD": "C3", "SEX": m, "DOB": dob["C3"], "DUC": f"01/07/{y + 10}"}],
@@ -61,9 +77,11 @@ def _rows(year: int) -> dict[str, list[dict[str, str]]]:
                  "DATE_MATCH": f"01/08/{y}", "FOSTER_CARE": "0", "NB_ADOPTR": "1",
                  "SEX_ADOPTR": "M1", "LS_ADOPTR": "L0"},
                 {"CHILD": "C1", "NB_ADOPTR": "2", "SEX_ADOPTR": "MF", "LS_ADOPTR": "L2"},
-                {"CHILD": "C3", "NB_ADOPTR": "2", "SEX_ADOPTR": "MF", "LS_ADOPTR": "L11"},
+                {"CHILD": "C4", "NB_ADOPTR": "2", "SEX_ADOPTR": "MF", "LS_ADOPTR": "L11"},
                 {"CHILD": "C4", "NB_ADOPTR": "2", "SEX_ADOPTR": "FF", "LS_ADOPTR": "L4"}],
         "PlacedAdoption": [{"CHILD": "C2", "DOB": dob["C2"], "DATE_PLACED": f"01/06/{y}",
+                            "DATE_PLACED_CEASED": f"01/10/{y}", "REASON_PLACED_CEASED": "RD1"},
+                           {"CHILD": "C3", "DOB": dob["C3"], "DATE_PLACED": f"01/06/{y}",
                             "DATE_PLACED_CEASED": f"01/10/{y}", "REASON_PLACED_CEASED": "RD1"}],
         "PrevPerm": [{"CHILD": "C1", "DOB": dob["C1"], "PREV_PERM": "P1", "LA_PERM": "800",
                       "DATE_PERM": "01/01/2015"}],
@@ -206,3 +224,22 @@ def test_previous_year_rules_name_catalogue_kinds_and_extend_expectations() -> N
             both = expected_with_previous(kinds[name], year)
             assert both[: len(kinds[name].expected(year))] == kinds[name].expected(year)
             assert set(codes) <= set(both)
+
+
+def test_coverage_page_is_current() -> None:
+    page = Path(__file__).resolve().parents[2] / "docs" / "explanation" / "fault-catalogue.md"
+    text = page.read_text(encoding="utf-8")
+    assert f"{START}\n{coverage_markdown()}\n{END}" in text, (
+        "run: python -m carestat.synth.fault_catalogue_coverage"
+    )
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_rule_in_force_is_covered_or_has_a_reason(year: int) -> None:
+    listed = set(covered(year)).union(*(set(c) for c in uncovered(year).values()))
+    assert listed == in_force(year)
+    assert not covered(year) & {c for codes in REASONS.values() for c in codes}
+
+
+def test_varying_kinds_are_catalogue_kinds() -> None:
+    assert VARIES <= {kind.name for kind in CATALOGUE}

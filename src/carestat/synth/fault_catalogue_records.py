@@ -46,7 +46,7 @@ RECORD_KINDS: list[FaultKind] = [
     K("home_post_invalid", "Episodes", "HOME_POST", set_code("ZZ9"), _all("392c", "392a"),
       ("HOME_POST",)),
     K("pl_post_same_as_home", "Episodes", "PL_POST", copy_of("HOME_POST"), _all("392d"),
-      ("HOME_POST", "PL_POST", not_("PLACE", "P1"), "is_last")),
+      ("HOME_POST", "PL_POST", not_("PLACE", "P1"), "is_last", isnt("RNE", "L"))),
     K("rne_started_continuation", "Episodes", "RNE", set_code("S"), _all("431"),
       (is_("RNE", "P"), "is_last", later("DECOM"), not_in("OC2"), in_("PrevPerm"))),
     K("rec_new_episode_last", "Episodes", "REC", set_code("X1"), _all("388"),
@@ -57,8 +57,12 @@ RECORD_KINDS: list[FaultKind] = [
       (only_record, is_("RNE", "S"), since("DECOM", 300), "DEC", not_("REC", "X1"))),
     K("decom_gap_continuation", "Episodes", "DECOM", relative("DECOM", 1), _all("433", "388"),
       (is_("RNE", "P"), "is_last", "open", later("DECOM"))),
+    K("provider_blank", "Episodes", "PLACE_PROVIDER", blank(), _all("526"),
+      ("PLACE_PROVIDER", "is_last", isnt("RNE", "L"))),
+    K("place_change_reason_blank", "Episodes", "REASON_PLACE_CHANGE", blank(), _all("225"),
+      ("REASON_PLACE_CHANGE",)),
     K("urn_blank_required", "Episodes", "URN", blank(), _all("218"),
-      ("URN", is_("PLACE", "K2"))),
+      ("URN", is_("PLACE", "K2"), "is_last", isnt("RNE", "L"))),
     # UASC
     K("duc_after_18", "UASC", "DUC", from_dob(19), _all("304"), ("DUC",)),
     # OC2
@@ -114,7 +118,7 @@ RECORD_KINDS: list[FaultKind] = [
       (is_("SEX_ADOPTR", "MF"),)),
     # PlacedAdoption
     K("placed_ceased_before_placed", "PlacedAdoption", "DATE_PLACED_CEASED",
-      relative("DATE_PLACED", -1), _all("522"), ("DATE_PLACED",)),
+      relative("DATE_PLACED", -1), _all("522"), ("DATE_PLACED", "DATE_PLACED_CEASED")),
     K("reason_placed_ceased_blank", "PlacedAdoption", "REASON_PLACED_CEASED", blank(),
       _all("119"), ("REASON_PLACED_CEASED", "DATE_PLACED_CEASED")),
     # PrevPerm

@@ -138,6 +138,17 @@ def in_(other: str) -> Condition:
     return lambda ret, t: ~not_in(other)(ret, t)
 
 
+def has_record(other: str, field: str, *codes: str) -> Condition:
+    """Records whose child has a record in table `other` with `field` in `codes`."""
+
+    def check(ret: Return, table: pa.Table) -> np.ndarray:
+        found = ret.tables[other].filter(pc.is_in(ret.tables[other].column(field), pa.array(codes)))
+        wanted = pc.drop_null(found.column("CHILD")).unique()
+        return pc.fill_null(pc.is_in(table.column("CHILD"), wanted), False).to_numpy()
+
+    return check
+
+
 def before(field: str, days: int) -> Condition:
     """Records whose date `field` is more than `days` before the end of the collection year."""
 
@@ -177,11 +188,28 @@ def later(field: str) -> Condition:
     return lambda ret, t: ~extreme(field, "min")(ret, t)
 
 
+def lasting(days: int) -> Condition:
+    """Episodes lasting more than `days` days (to their end, or to the end of the year if open)."""
+
+    def check(ret: Return, table: pa.Table) -> np.ndarray:
+        end = pa.scalar(collection_dates(ret.year)[1], pa.date32())
+        last = pc.coalesce(table.column("DEC"), end)
+        span = pc.subtract(pc.cast(last, pa.int32()), pc.cast(table.column("DECOM"), pa.int32()))
+        return np.asarray(pc.fill_null(pc.greater(span, days), False).to_numpy())
+
+    return check
+
+
 def in_care_at_end(ret: Return, table: pa.Table) -> np.ndarray:
     """Records of children with an episode still open at the end of the year."""
     episodes = ret.tables["Episodes"]
     open_ = pc.filter(episodes.column("CHILD"), episodes.column("DEC").is_null())
     return pc.fill_null(pc.is_in(table.column("CHILD"), open_), False).to_numpy()
+
+
+def none_of(condition: Condition) -> Condition:
+    """Records not meeting `condition`."""
+    return lambda ret, t: ~condition(ret, t)
 
 
 def all_of(*conditions: Condition) -> Condition:
