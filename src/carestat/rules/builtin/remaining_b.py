@@ -503,23 +503,27 @@ def _sw_next(t: Env) -> Any:
     return s.mutate(n_decom=s.SW_DECOM.lead().over(order), n_row=s._row.lead().over(order))
 
 
-@rule("SW11aSTG2", [SW], ["SW_DEC"], "A social worker episode ended before 31 March and no next one starts within 5 days.",
+@rule("SW11aSTG2", [SW], ["SW_DEC"], "A social worker episode ended before 31 March and the next one does not start within 5 days.",
       years=(2024, 2024),
       passes=[_sw({"SW_DECOM": "{start}", "SW_DEC": "{start+9d}"}, {"SW_DECOM": "{start+14d}"}),
-              _sw({"SW_DECOM": "{start}", "SW_DEC": "{end-4d}"})],
-      fails=[_sw({"SW_DECOM": "{start}", "SW_DEC": "{start+9d}"}, {"SW_DECOM": "{start+15d}"})])  # fmt: skip
+              _sw({"SW_DECOM": "{start}", "SW_DEC": "{end-4d}"}, {"SW_DECOM": "{end+2d}"})],
+      fails=[_sw({"SW_DECOM": "{start}", "SW_DEC": "{start+9d}"}, {"SW_DECOM": "{start+15d}"}),
+             _sw({"SW_DECOM": "{start}", "SW_DEC": "{start+9d}"}, {})])  # fmt: skip
 def _sw11a(t: Env) -> dict[str, Any]:
+    # The later episode of the pair is flagged (its start is late), as the reference reports it.
     import ibis
 
-    s = _sw_next(t)
+    s = t.SocialWorker
+    order = ibis.window(group_by=s.CHILD, order_by=[s.SW_DECOM, s._row])
+    s = s.mutate(p_dec=s.SW_DEC.lag().over(order), p_row=s._row.lag().over(order))
     five = ibis.interval(days=5)
-    early = s.SW_DEC <= t.end - five
-    far = s.n_decom.isnull() | (s.n_decom < s.SW_DEC - five) | (s.n_decom > s.SW_DEC + five)
+    early = s.p_dec <= t.end - five
+    far = s.SW_DECOM.isnull() | (s.SW_DECOM < s.p_dec - five) | (s.SW_DECOM > s.p_dec + five)
     return {
         SW: flag(
             s,
-            early & s.n_row.notnull() & far,
-            msg("Ended ", show(s, "SW_DEC"), "; next starts ", show(s, "n_decom")),
+            early & s.p_row.notnull() & far,
+            msg("Starts ", show(s, "SW_DECOM"), "; the previous episode ended ", show(s, "p_dec")),
         )
     }
 

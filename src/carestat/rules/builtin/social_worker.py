@@ -19,7 +19,19 @@ def _s(*rows: dict[str, str]) -> Example:
 
 
 code_rule("SW13STG1", S, "SW_REASON", "SW_REASON", "The reason for social worker change is not valid.",
-          years=FROM_2024, good="MANAGE")  # fmt: skip
+          years=(2024, 2024), good="MANAGE")  # fmt: skip
+
+
+@rule("SW13STG1", [S], ["SW_REASON"], "The reason for social worker change is not valid (or blank for an episode from 1 April 2023).",
+      years=(2025, None), passes=[_s({"SW_REASON": "MANAGE"}), _s({"SW_DECOM": "31/03/2023"})],
+      fails=[_s({"SW_REASON": "ZZZ9"}), _s({"SW_DECOM": "01/04/2023"})])  # fmt: skip
+def _sw13(t: Env) -> dict[str, Any]:
+    # From 2024-25 the code list requires a reason only for episodes starting from 1 April 2023.
+    s = t.SocialWorker
+    wrong = s.SW_REASON.notnull() & ~s.SW_REASON.isin(list(t.codes("SW_REASON")))
+    missing = s.SW_REASON.isnull() & (s.SW_DECOM >= date(dt.date(2023, 4, 1)))
+    what = msg("SW_REASON ", show(s, "SW_REASON"), " for an episode from ", show(s, "SW_DECOM"))
+    return {S: flag(s, wrong | missing, what)}
 
 
 @rule("SW02STG1", [S], ["SW_ID"], "The social worker ID does not begin with SW or XX.", years=(2024, 2025),
