@@ -216,9 +216,11 @@ def _sw19(t: Env) -> dict[str, Any]:
     import ibis
 
     s = t.SocialWorker
-    same = ibis.window(group_by=[s.CHILD, s.SW_DECOM])
-    s = s.mutate(n_same=s._row.count().over(same))
-    bad = s.SW_DECOM.notnull() & (s.n_same > 1)
+    # Each repeat after the child's first episode from that date is flagged (the first is not), as
+    # the reference does.
+    same = ibis.window(group_by=[s.CHILD, s.SW_DECOM], order_by=s._row)
+    s = s.mutate(n_before=ibis.row_number().over(same))
+    bad = s.SW_DECOM.notnull() & (s.n_before > 0)
     return {S: flag(s, bad, msg("Another social worker episode also starts ", show(s, "SW_DECOM")))}
 
 
