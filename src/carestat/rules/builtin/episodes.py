@@ -276,9 +276,10 @@ def _384(t: Env) -> dict[str, Any]:
              _e({"DECOM": "01/05/2022", "DEC": "01/06/2022", "REC": "X1"}, {"DECOM": "31/06/2022"}),
              _e({"DECOM": "01/05/2022", "DEC": "01/06/2022", "REC": "E11"}, {"DECOM": "01/06/2022"})])  # fmt: skip
 def _388(t: Env) -> dict[str, Any]:
-    e = neighbours(t.Episodes, "DECOM")
-    # A next episode whose start date is blank or unreadable does not start that day, as the
-    # reference reads it; only the next episode's date decides, never the order of the record.
+    # An episode whose start date is blank or unreadable comes first among the child's, as the
+    # reference orders it (it reads such a date as 01/01/1901).
+    ep = t.Episodes.mutate(o_decom=t.Episodes.DECOM.fill_null(date(dt.date(1901, 1, 1))))
+    e = neighbours(ep, "DECOM", order_by="o_decom")
     follows = e.has_next & e.DEC.notnull()
     bad = (
         (follows & (e.REC == "X1") & (e.next_decom.isnull() | (e.next_decom != e.DEC)))
