@@ -75,9 +75,11 @@ def build_context(
     children = _children(header, tables.get("UASC"))
     if stage is not None:
         returns, children = stage("returns", returns), stage("children", children)
-    raw = tables["Episodes"]
-    raw = raw.select(*(c for c in (*EPISODE_COLUMNS, *DERIVED_AGES) if c in raw.columns))
-    episodes = repaired_periods(raw)  # = add_periods(repair_episodes(raw)), one sort fewer
+    episodes = tables.get("EpisodeHistory")  # kept by the store, recomputed on each load
+    if episodes is None:
+        raw = tables["Episodes"]
+        raw = raw.select(*(c for c in (*EPISODE_COLUMNS, *DERIVED_AGES) if c in raw.columns))
+        episodes = repaired_periods(raw)  # = add_periods(repair_episodes(raw)), one sort fewer
     episodes = episodes.join(children, ["la", "CHILD"], how="left").drop("la_right", "CHILD_right")
     episodes = with_episode_ages(episodes)
     if stage is not None:

@@ -13,6 +13,7 @@ from carestat.model import Return
 from carestat.privacy.pseudonymise import Policy, apply_policy, pseudonym_key
 from carestat.spec import TABLE_NAMES
 from carestat.store.backend import Writer
+from carestat.store.history import HISTORY_TABLE, ensure_history, refresh_history
 from carestat.store.load import prepare, write_batch
 from carestat.store.population import check_population
 from carestat.store.provenance import (
@@ -76,6 +77,7 @@ class Store:
         with self.writer.transaction():
             self._record_policy()
             [result] = write_batch(self.writer, [pending])
+            self._refresh_history([result])
         return result
 
     def load_returns(
@@ -90,7 +92,9 @@ class Store:
             batch = [prepare(self._as_stored(ret), files) for ret, files in items]
             with self.writer.transaction():
                 self._record_policy()
-                return list(write_batch(self.writer, batch))
+                written = write_batch(self.writer, batch)
+                self._refresh_history(written)
+                return list(written)
         except Exception:
             if len(items) == 1:
                 raise
@@ -101,6 +105,12 @@ class Store:
             except Exception as error:
                 results.append(error)
         return results
+
+    def _refresh_history(self, results: Sequence[LoadResult]) -> None:
+        """Recompute the stored history of the councils whose returns changed (same transaction)."""
+        changed = {r.la for r in results if r.status != "already loaded"}
+        if changed:
+            refresh_history(self.writer, self.con, changed)
 
     def is_current(self, la: str, year: int, files: Sequence[Path | str]) -> bool:
         """Whether these files are already the current load of the council-year (no read needed)."""
@@ -130,7 +140,8 @@ class Store:
         return self.writer.kept_file(sha256)
 
     def current(self) -> dict[str, ibis.Table]:
-        """The non-superseded data, keyed by canonical table name, plus `population`."""
+        """The non-superseded data, keyed by canonical table name, plus `population` and
+        `EpisodeHistory` (the repaired episodes with periods, `carestat.store.history`)."""
         loads = self.con.table("loads")
         live = loads.filter(loads.superseded_by.isnull()).select("load_id")
         tables: dict[str, ibis.Table] = {}
@@ -139,6 +150,8 @@ class Store:
             columns = [c for c in table.columns if c != "load_id"]  # the spec's, without reading it
             tables[name] = table.semi_join(live, "load_id").select(*columns)
         tables["population"] = self.con.table("population")
+        ensure_history(self.writer, self.con)  # stores made before it was kept: built once
+        tables["EpisodeHistory"] = self.con.table(HISTORY_TABLE)
         return tables
 
     def load_population(self, rows: pa.Table, where: str = "population") -> int:
