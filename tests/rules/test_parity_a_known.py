@@ -50,3 +50,12 @@ def test_part_a_sections_are_the_headings_of_its_document() -> None:
     doc = Path(__file__).parents[2] / "docs/explanation/reference-differences-a.md"
     headings = {line[3:].strip() for line in doc.read_text().splitlines() if line.startswith("## ")}
     assert {k.section for k in KNOWN_A} == headings
+
+
+def test_a_child_repeated_in_uasc_shifts_the_reference_mark_of_later_children() -> None:
+    header = [{"CHILD": c} for c in "XABC"]
+    facts = _facts(2023, Header=header, UASC=[{"CHILD": "A"}, {"CHILD": "A"}, {"CHILD": "C"}],
+                   Episodes=[{"CHILD": c} for c in "BCX"])  # fmt: skip
+    assert explain(facts, "carestat", ("392a", "Episodes", 0)) is not None  # B: marked, not UASC
+    assert explain(facts, "reference", ("392b", "Episodes", 1)) is not None  # C: UASC, not marked
+    assert explain(facts, "reference", ("392b", "Episodes", 2)) is None  # X: before the repeat

@@ -31,6 +31,28 @@ def _no_uasc_records(facts: ReturnFacts, _side: str, _triple: Triple) -> bool:
     return not facts.records.get("UASC") and not facts.last_records.get("UASC")
 
 
+def _reference_uasc(header: list[dict], uasc: list[dict]) -> set[str]:
+    """Children the reference marks UASC: its Header-UASC merge indicator, assigned back to
+    Header by position (a child repeated in UASC pushes every later child's mark down a row)."""
+    counts: dict[str, int] = {}
+    for record in uasc:
+        counts[str(record.get("CHILD"))] = counts.get(str(record.get("CHILD")), 0) + 1
+    marks = [n > 0 for r in header for n in [counts.get(str(r.get("CHILD")), 0)] for _ in
+             range(max(n, 1))]  # fmt: skip
+    return {str(r.get("CHILD")) for r, mark in zip(header, marks, strict=False) if mark}
+
+
+def _uasc_shifted(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The reference's UASC mark of the flagged child (this year or last) is not the truth."""
+    child = facts.child(triple[1], triple[2])
+    marked = truth = False
+    for tables in (facts.records, facts.last_records):
+        if tables.get("UASC"):
+            marked |= child in _reference_uasc(tables.get("Header", []), tables["UASC"])
+            truth |= child in {str(r.get("CHILD")) for r in tables["UASC"]}
+    return child is not None and marked != truth
+
+
 def _open_episode(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """The flagged record is an episode with no end date (blank `DEC`)."""
     record = facts.record(triple[1], triple[2])
@@ -51,6 +73,8 @@ KNOWN_A: tuple[Known, ...] = (
           frozenset({"218", "230"}), "carestat", range(2023, 2026), _no_placement_council),
     Known("392a: a return without UASC records", frozenset({"392a"}), "carestat", ANY_YEAR,
           _no_uasc_records),
+    Known("392a, 392b: the UASC mark shifted by a repeated child", frozenset({"392a", "392b"}),
+          "either", ANY_YEAR, _uasc_shifted),
     Known("359, 388: open episodes ended by rule 365", frozenset({"359"}), "carestat", ANY_YEAR,
           _open_episode),
     Known("359, 388: open episodes ended by rule 365", frozenset({"388"}), "reference", ANY_YEAR,
