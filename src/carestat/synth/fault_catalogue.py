@@ -151,7 +151,7 @@ SIMPLE: list[FaultKind] = [
       ("SW_DEC", "SW_DECOM"), years="2026-"),
     # DoLo (2026-27 on)
     K("dolo_start_unreadable", "DoLo", "DOLO_START", unreadable(), _all("700")),
-    K("dolo_end_unreadable", "DoLo", "DOLO_END", unreadable(), _all("701", "707"), ("DOLO_END",)),
+    K("dolo_end_unreadable", "DoLo", "DOLO_END", unreadable(), _all("701"), ("DOLO_END",)),
     K("dolo_end_before_start", "DoLo", "DOLO_END", relative("DOLO_START", -1), _all("702"),
       ("DOLO_END", "DOLO_START")),
     K("dolo_start_after_year", "DoLo", "DOLO_START", fixed(_after_end), _all("703", "702"),
@@ -227,6 +227,8 @@ VARIES: frozenset[str] = frozenset({
     "cin_invalid", "dec_before_decom", "dec_same_day", "dec_unreadable", "decom_after_year",
     "decom_unreadable", "dob_after_year", "dob_over_25", "mis_end_unreadable", "orphan_episodes",
     "orphan_oc2", "orphan_oc3", "orphan_placedadoption", "place_invalid", "prev_perm_invalid",
+    "placed_decision_before_birth", "placed_decision_before_care", "adoption_with_carer_not_new",
+    "sw_dec_before_decom", "dolo_end_unreadable", "date_int_after_match",
     "rec_invalid", "rne_placement_first", "sw_decom_unreadable",
 })  # fmt: skip
 
