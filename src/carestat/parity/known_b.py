@@ -1,12 +1,20 @@
 """Recognisers for documented reference differences (part B: see carestat.parity.known).
 
-Sections are in `docs/explanation/reference-differences-b.md`.
+Sections are in `docs/explanation/reference-differences-b.md` (and one, 205A, in
+`reference-differences.md`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from typing import Any
+
 from carestat.parity.compare import Triple
 from carestat.parity.known import ANY_YEAR, Known, Recogniser, ReturnFacts
+
+ZZ_DATE = re.compile(r"(ZZ|\d{2})/(ZZ|\d{2})/(ZZZZ|\d{4})")
+SHORT_BREAKS = {"V3", "V4"}
 
 
 def _given(table: str, column: str) -> Recogniser:
@@ -18,7 +26,80 @@ def _given(table: str, column: str) -> Recogniser:
     return applies
 
 
+def _open_episode(record: dict[str, Any]) -> bool:
+    """An episode still open on 31 March that is not a short break."""
+    return bool(record) and record.get("DEC") is None and record.get("LS") not in SHORT_BREAKS
+
+
+def _sw01_row(facts: ReturnFacts, side: str, triple: Triple) -> bool:
+    """Episodes row `r` (reported by the reference as SocialWorker row `r`) is an open episode of
+    a child whose social worker records do not give each of SW_ID, SW_DECOM and SW_REASON."""
+    if triple[1] != ("SocialWorker" if side == "reference" else "Episodes"):
+        return False
+    episode = facts.record("Episodes", triple[2])
+    records = [
+        r for r in facts.records.get("SocialWorker", []) if r.get("CHILD") == episode.get("CHILD")
+    ]
+    items = ("SW_ID", "SW_DECOM", "SW_REASON")
+    reported = all(any(r.get(i) is not None for r in records) for i in items)
+    return _open_episode(episode) and not reported
+
+
+def _zz_date(column: str) -> Recogniser:
+    """The flagged SocialWorker record's raw `column` text is a date shape with ZZ parts."""
+
+    def applies(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+        record = facts.record("SocialWorker", triple[2])
+        raw = str(record.get(f"{column}__raw") or "")
+        return triple[1] == "SocialWorker" and "ZZ" in raw and bool(ZZ_DATE.fullmatch(raw))
+
+    return applies
+
+
+def _sw12_side(facts: ReturnFacts, side: str, triple: Triple) -> bool:
+    """The reference's population (care starting or not ending X1), or carestat's (a first
+    social worker record starting after 1 April)."""
+    record = facts.record(triple[1], triple[2])
+    if side == "reference":
+        ends_care = record.get("REC") != "X1"
+        care_edge = record.get("RNE") == "S" or ends_care
+        return triple[1] == "Episodes" and care_edge and record.get("LS") not in SHORT_BREAKS
+    start = record.get("SW_DECOM")
+    year_start = dt.date(facts.year - 1, 4, 1)
+    return triple[1] == "SocialWorker" and isinstance(start, dt.date) and start > year_start
+
+
+def _same_day(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The DoLO ends on the day it starts."""
+    record = facts.record("DoLo", triple[2])
+    return (
+        triple[1] == "DoLo"
+        and record.get("DOLO_START") is not None
+        and (record.get("DOLO_START") == record.get("DOLO_END"))
+    )
+
+
+def _uasc_last_year_only(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The Header child had a UASC record last year and has none this year."""
+    child = facts.child(triple[1], triple[2])
+    last = {r.get("CHILD") for r in facts.last_records.get("UASC", [])}
+    now = {r.get("CHILD") for r in facts.records.get("UASC", [])}
+    return triple[1] == "Header" and child is not None and child in last and child not in now
+
+
 KNOWN_B: tuple[Known, ...] = (
     Known("577: missing periods with an end date outside every period of care", frozenset({"577"}),
           "reference", ANY_YEAR, _given("Missing", "MIS_END")),
+    Known("SW01STG1: episodes reported as social worker rows", frozenset({"SW01STG1"}), "either",
+          ANY_YEAR, _sw01_row),
+    Known("SW04STG1, SW05STG1: social worker dates with ZZ parts", frozenset({"SW04STG1"}),
+          "carestat", ANY_YEAR, _zz_date("SW_DECOM")),
+    Known("SW04STG1, SW05STG1: social worker dates with ZZ parts", frozenset({"SW05STG1"}),
+          "carestat", ANY_YEAR, _zz_date("SW_DEC")),
+    Known("SW12STG2: social worker episodes for the full year", frozenset({"SW12STG2"}), "either",
+          ANY_YEAR, _sw12_side),
+    Known("702: a DoLO that ends the day it starts", frozenset({"702"}), "reference", ANY_YEAR,
+          _same_day),
+    Known("205A-205D: the UASC flag of a CSV return", frozenset({"205A"}), "carestat", ANY_YEAR,
+          _uasc_last_year_only),
 )  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from carestat.rules.expr import Env, bad_date, flag, msg, neighbours, show
+from carestat.rules.expr import Env, bad_date, flag, msg, show
 from carestat.rules.model import Example
 from carestat.rules.registry import rule
 
@@ -85,7 +85,15 @@ def _704(t: Env) -> dict[str, Any]:
       passes=[_d({"DOLO_START": "01/05/2026", "DOLO_END": "03/05/2026"}, {"DOLO_START": "03/05/2026"})],
       fails=[_d({"DOLO_START": "01/05/2026"}, {"DOLO_START": "03/05/2026"})])  # fmt: skip
 def _705(t: Env) -> dict[str, Any]:
-    d = neighbours(t.DoLo.filter(t.DoLo.DOLO_START.notnull()), "DOLO_END", order_by="DOLO_START")
+    # "Previous" as for 574: DoLOs in order of their end (an open one at its start).
+    import ibis
+
+    d = t.DoLo.filter(t.DoLo.CHILD.notnull())
+    d = d.mutate(end_fill=d.DOLO_END.fill_null(d.DOLO_START))
+    window = ibis.window(group_by=d.CHILD, order_by=[d.end_fill, d.DOLO_START, d._row])
+    d = d.mutate(
+        prev_dolo_end=d.DOLO_END.lag().over(window), has_prev=d._row.lag().over(window).notnull()
+    )
     bad = d.has_prev & (d.prev_dolo_end.isnull() | (d.prev_dolo_end > d.DOLO_START))
     return {D: flag(d, bad, msg("DoLO from ", show(d, "DOLO_START"), " but the previous one ends ",
                                 show(d, "prev_dolo_end")))}  # fmt: skip
