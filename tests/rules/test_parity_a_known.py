@@ -59,3 +59,18 @@ def test_a_child_repeated_in_uasc_shifts_the_reference_mark_of_later_children() 
     assert explain(facts, "carestat", ("392a", "Episodes", 0)) is not None  # B: marked, not UASC
     assert explain(facts, "reference", ("392b", "Episodes", 1)) is not None  # C: UASC, not marked
     assert explain(facts, "reference", ("392b", "Episodes", 2)) is None  # X: before the repeat
+
+
+def test_165_letter_sex_codes_are_explained_from_2024_25_unless_mother_is_invalid() -> None:
+    header = [{"CHILD": "1", "SEX": "F"}, {"CHILD": "2", "SEX": "F", "MOTHER": "2"}]
+    facts = _facts(2025, Header=header, OC3=[{"CHILD": "9"}])
+    assert explain(facts, "carestat", ("165", "Header", 0)) is not None
+    assert explain(facts, "carestat", ("165", "Header", 1)) is None  # the reference flags it too
+    assert explain(_facts(2024, **facts.records), "carestat", ("165", "Header", 0)) is None
+
+
+def test_165_without_oc3_records_is_explained() -> None:
+    facts = _facts(2024, Header=[{"CHILD": "1", "SEX": "2"}])
+    assert explain(facts, "carestat", ("165", "Header", 0)) is not None
+    facts = _facts(2024, Header=[{"CHILD": "1", "SEX": "2"}], OC3=[{"CHILD": "9"}])
+    assert explain(facts, "carestat", ("165", "Header", 0)) is None

@@ -59,6 +59,18 @@ def _open_episode(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     return triple[1] == "Episodes" and bool(record) and record.get("DEC") is None
 
 
+def _mother_by_letter_sex(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The child's Header gives SEX as M or F and MOTHER blank, 0 or 1 (a valid value)."""
+    child = facts.child(triple[1], triple[2])
+    return any(r.get("SEX") in ("M", "F") and r.get("MOTHER") in (None, "0", "1")
+               for r in facts.records.get("Header", []) if r.get("CHILD") == child)  # fmt: skip
+
+
+def _no_oc3_records(facts: ReturnFacts, _side: str, _triple: Triple) -> bool:
+    """The return has no OC3 record."""
+    return not facts.records.get("OC3")
+
+
 def _22_at_start(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """The care leaver was 22 or over on 1 April, the first day of the collection year."""
     dob = facts.record(triple[1], triple[2]).get("DOB")
@@ -79,6 +91,10 @@ KNOWN_A: tuple[Known, ...] = (
           _open_episode),
     Known("359, 388: open episodes ended by rule 365", frozenset({"388"}), "reference", ANY_YEAR,
           _open_episode),
+    Known("165 from 2024-25: the sex codes M and F", frozenset({"165"}), "carestat",
+          range(2025, 2100), _mother_by_letter_sex),
+    Known("165: a return without OC3 records", frozenset({"165"}), "carestat", ANY_YEAR,
+          _no_oc3_records),
     Known("391: care leavers aged 22 or over on 1 April", frozenset({"391"}), "carestat",
           ANY_YEAR, _22_at_start),
     Known("370-374: open placements", frozenset({"370", "371", "372", "373", "374"}), "carestat",
