@@ -87,6 +87,15 @@ def _uasc_last_year_only(facts: ReturnFacts, _side: str, triple: Triple) -> bool
     return triple[1] == "Header" and child is not None and child in last and child not in now
 
 
+def _uasc_repeats(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """This or last year's UASC table repeats a child, shifting the reference's UASC flags."""
+    for records in (facts.records.get("UASC", []), facts.last_records.get("UASC", [])):
+        seen = [r.get("CHILD") for r in records if r.get("CHILD") is not None]
+        if len(seen) != len(set(seen)):
+            return triple[1] == "Header"
+    return False
+
+
 KNOWN_B: tuple[Known, ...] = (
     Known("577: missing periods with an end date outside every period of care", frozenset({"577"}),
           "reference", ANY_YEAR, _given("Missing", "MIS_END")),
@@ -102,4 +111,6 @@ KNOWN_B: tuple[Known, ...] = (
           _same_day),
     Known("205A-205D: the UASC flag of a CSV return", frozenset({"205A"}), "carestat", ANY_YEAR,
           _uasc_last_year_only),
+    Known("205A-205D: the UASC flag of a CSV return", frozenset({"205D"}), "reference", ANY_YEAR,
+          _uasc_repeats),
 )  # fmt: skip

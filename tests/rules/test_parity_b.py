@@ -1,0 +1,52 @@
+"""Part-B documented differences are recognised on the records they describe, and nothing else."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from carestat.parity.known import ReturnFacts, explain
+
+
+def _facts(year: int, **tables: list[dict]) -> ReturnFacts:
+    return ReturnFacts(year, "reference-tests", records=tables)
+
+
+def test_577_is_explained_only_for_a_missing_period_with_an_end() -> None:
+    facts = _facts(2023, Missing=[{"CHILD": "1", "MIS_END": dt.date(2022, 9, 1)}, {"CHILD": "1"}])
+    assert explain(facts, "reference", ("577", "Missing", 0)) is not None
+    assert explain(facts, "reference", ("577", "Missing", 1)) is None
+    assert explain(facts, "carestat", ("577", "Missing", 0)) is None
+
+
+def test_sw01_row_labels_need_an_open_episode_of_an_unreported_child() -> None:
+    facts = _facts(
+        2024,
+        Episodes=[{"CHILD": "1"}, {"CHILD": "2"}, {"CHILD": "3", "LS": "V3"}],
+        SocialWorker=[{"CHILD": "1", "SW_ID": "SW1", "SW_DECOM": dt.date(2023, 5, 1), "SW_REASON": "FCONTA"}],
+    )  # fmt: skip
+    assert explain(facts, "reference", ("SW01STG1", "SocialWorker", 1)) is not None
+    assert explain(facts, "carestat", ("SW01STG1", "Episodes", 1)) is not None
+    assert explain(facts, "reference", ("SW01STG1", "SocialWorker", 0)) is None  # child 1 reported
+    assert explain(facts, "carestat", ("SW01STG1", "Episodes", 2)) is None  # a short break
+
+
+def test_zz_social_worker_dates_and_same_day_dolos() -> None:
+    facts = _facts(2024, SocialWorker=[{"CHILD": "1", "SW_DECOM__raw": "ZZ/05/2023"},
+                                       {"CHILD": "1", "SW_DECOM__raw": "32/05/2023"}])  # fmt: skip
+    assert explain(facts, "carestat", ("SW04STG1", "SocialWorker", 0)) is not None
+    assert explain(facts, "carestat", ("SW04STG1", "SocialWorker", 1)) is None
+    day = dt.date(2026, 6, 1)
+    dolo = _facts(2027, DoLo=[{"CHILD": "1", "DOLO_START": day, "DOLO_END": day},
+                              {"CHILD": "1", "DOLO_START": day, "DOLO_END": dt.date(2026, 5, 1)}])  # fmt: skip
+    assert explain(dolo, "reference", ("702", "DoLo", 0)) is not None
+    assert explain(dolo, "reference", ("702", "DoLo", 1)) is None
+
+
+def test_uasc_205a_and_205d_on_csv() -> None:
+    facts = ReturnFacts(2026, "synthetic", records={"Header": [{"CHILD": "1"}, {"CHILD": "2"}],
+                        "UASC": [{"CHILD": "2"}]}, last_records={"UASC": [{"CHILD": "1"}, {"CHILD": "2"}]})  # fmt: skip
+    assert explain(facts, "carestat", ("205A", "Header", 0)) is not None
+    assert explain(facts, "carestat", ("205A", "Header", 1)) is None  # still UASC
+    assert explain(facts, "reference", ("205D", "Header", 1)) is None  # no repeated child
+    facts.records = {**facts.records, "UASC": [{"CHILD": "2"}, {"CHILD": "2"}]}
+    assert explain(facts, "reference", ("205D", "Header", 1)) is not None
