@@ -85,7 +85,9 @@ def _child_in(attribute: str) -> Recogniser:
     def applies(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
         child = facts.child(triple[1], triple[2])
         tables = {*_rule_tables(triple[0]), triple[1], "Header"}
-        return any((table, child) in getattr(facts, attribute) for table in tables)
+        found = getattr(facts, attribute)
+        # A padded CHILD breaks the reference's joins between tables, whichever the rule names.
+        return any((table, child) in found for table in tables) or ("CHILD", child) in found
 
     return applies
 
@@ -107,12 +109,12 @@ def _sex_unchanged(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     return sex is not None and sex in last
 
 
-def _new_district(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
-    """The placement postcode lies in a district created since 2021."""
+def _new_district(facts: ReturnFacts, _side: str, triple: Triple, column: str = "PL_POST") -> bool:
+    """The placement (or `column`) postcode lies in a district created since 2021."""
     from carestat.districts import SUCCESSOR_TO_2021
     from carestat.rules.derive import postcode_facts
 
-    postcode = facts.record(triple[1], triple[2]).get("PL_POST")
+    postcode = facts.record(triple[1], triple[2]).get(column)
     if not postcode:
         return False
     import pyarrow as pa
@@ -126,23 +128,45 @@ def _not_a_record(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     return bool(facts.records) and triple[1] in facts.records and not facts.record(*triple[1:])
 
 
+def _twin(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The flagged record has an identical copy straight before or after it."""
+    record = facts.record(triple[1], triple[2])
+    if not record:
+        return False
+    same = lambda r: {k: v for k, v in r.items() if k != "_row"}  # noqa: E731
+    return any(
+        (other := facts.record(triple[1], triple[2] + step)) and same(other) == same(record)
+        for step in (-1, 1)
+    )
+
+
+def _placement_in_new_district(facts: ReturnFacts, side: str, triple: Triple) -> bool:
+    """The home or placement postcode lies in a district created since 2021."""
+    return _new_district(facts, side, triple) or _new_district(facts, side, triple, "HOME_POST")
+
+
 def _predecessor_council(facts: ReturnFacts, side: str, triple: Triple) -> bool:
     """The placement, or the returning council's own area, is in a district created since 2021."""
     from carestat.districts import SUCCESSOR_TO_2021
 
     own_area_new = facts.la in set(SUCCESSOR_TO_2021.values())
+    if triple[0] in DISTANCE_RULES:
+        return _placement_in_new_district(facts, side, triple)
     return _new_district(facts, side, triple) or (own_area_new and triple[0] in OWN_AREA_RULES)
 
 
 OWN_AREA_RULES = frozenset({"229", "1015", "241"})  # compare a provider's council with the return's
+DISTANCE_RULES = frozenset({"392a", "392b", "406"})  # need the distance from home to placement
 ANY_YEAR = range(2000, 2100)
 KNOWN: tuple[Known, ...] = (
     Known("146 in 2024-25: placement K3 flagged as invalid", frozenset({"146"}), "reference",
           range(2025, 2026), _field_is("Episodes", "PLACE", {"K3"})),
     Known("202 across the 2024-25 sex codes", frozenset({"202"}), "reference", range(2025, 2026),
           _sex_unchanged),
-    Known("169, 229, 1015, 241: districts created since 2021", frozenset({"169", *OWN_AREA_RULES}),
-          "reference", ANY_YEAR, _predecessor_council),
+    Known("169, 229, 1015, 241: districts created since 2021",
+          frozenset({"169", *OWN_AREA_RULES, *DISTANCE_RULES}), "reference", ANY_YEAR,
+          _predecessor_council),
+    Known("Identical records: which copy is flagged", None, "either", ANY_YEAR, _twin),
     Known("Rows with every cell empty", None, "reference", ANY_YEAR, _not_a_record),
     Known("Dates in another form (ISO `2025-03-01`, spreadsheet serials)", None, "either",
           ANY_YEAR, _child_in("odd_dates")),
@@ -196,6 +220,8 @@ def _raw_oddities(
             child = row[at].strip() if at < len(row) else ""
             if any(v != v.strip() for v in row):
                 padded.add((table, child))
+            if at < len(row) and row[at] != child:
+                padded.add(("CHILD", child))
             if any(i < len(row) and row[i] and not DFE_DATE.fullmatch(row[i]) for i in dates):
                 odd.add((table, child))
     return frozenset(odd), frozenset(padded)

@@ -41,10 +41,11 @@ def _sex(column: Any) -> Any:
 
 
 @rule("202", [H], ["SEX"], "The child's sex differs from last year's return.", needs=PREV,
-      passes=[_h({"SEX": "1"}, {"SEX": "1"})], fails=[_h({"SEX": "2"}, {"SEX": "1"})])  # fmt: skip
+      passes=[_h({"SEX": "1"}, {"SEX": "1"})], fails=[_h({"SEX": "2"}, {"SEX": "1"}), _h({}, {"SEX": "1"})])  # fmt: skip
 def _202(t: Env) -> dict[str, Any]:
     h = _with_last(t)
-    bad = _sex(h.SEX) != _sex(h.l_sex)
+    # A sex given one year and blank the other has changed too (as DOB for 203).
+    bad = (h.SEX.isnull() != h.l_sex.isnull()) | (_sex(h.SEX) != _sex(h.l_sex))
     return {H: flag(h, bad, msg("SEX ", show(h, "SEX"), " but last year ", show(h, "l_sex")))}
 
 
