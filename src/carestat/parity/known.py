@@ -128,6 +128,19 @@ def _not_a_record(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     return bool(facts.records) and triple[1] in facts.records and not facts.record(*triple[1:])
 
 
+def _open_episode(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The flagged episode is still open (blank DEC)."""
+    record = facts.record(triple[1], triple[2])
+    return triple[1] == "Episodes" and bool(record) and record.get("DEC") is None
+
+
+def _several_open_last_year(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """Last year's return left more than one episode of the child open."""
+    child = facts.child(triple[1], triple[2])
+    last = facts.last_records.get("Episodes", [])
+    return sum(1 for e in last if e.get("CHILD") == child and e.get("DEC") is None) > 1
+
+
 def _twin(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """The flagged record has an identical copy straight before or after it."""
     record = facts.record(triple[1], triple[2])
@@ -166,6 +179,10 @@ KNOWN: tuple[Known, ...] = (
     Known("169, 229, 1015, 241: districts created since 2021",
           frozenset({"169", *OWN_AREA_RULES, *DISTANCE_RULES}), "reference", ANY_YEAR,
           _predecessor_council),
+    Known("388 (and later Episodes rules): open episodes given a DEC by rule 365",
+          frozenset({"388"}), "reference", ANY_YEAR, _open_episode),
+    Known("502: compared with every open episode of last year, not only the last one",
+          frozenset({"502"}), "reference", ANY_YEAR, _several_open_last_year),
     Known("Identical records: which copy is flagged", None, "either", ANY_YEAR, _twin),
     Known("Rows with every cell empty", None, "reference", ANY_YEAR, _not_a_record),
     Known("Dates in another form (ISO `2025-03-01`, spreadsheet serials)", None, "either",
