@@ -47,7 +47,9 @@ def capture(module_name: str, year: int, out: Path) -> dict | None:
     def wrapped(dfs, *args, **kwargs):
         if not seen and isinstance(dfs, dict):
             # Rules convert and add columns in place: keep the frames as the test built them.
-            seen.append({k: v.copy(deep=True) if hasattr(v, "to_csv") else v for k, v in dfs.items()})
+            seen.append(
+                {k: v.copy(deep=True) if hasattr(v, "to_csv") else v for k, v in dfs.items()}
+            )
         return original(dfs, *args, **kwargs)
 
     module.validate = wrapped
