@@ -177,7 +177,7 @@ def test_wrong_sex_code_depends_on_the_year() -> None:
 
 def test_rules_by_year_and_kinds_by_table() -> None:
     sw = next(k for k in CATALOGUE if k.name == "sw_dec_before_decom")
-    assert not sw.applies(2025) and sw.expected(2026) == ("SW18STG2",)
+    assert not sw.applies(2025) and sw.expected(2026)[0] == "SW18STG2"
     assert {k.table for k in kinds_for_year(2023)}.isdisjoint({"SocialWorker", "DoLo"})
     assert "DoLo" in {k.table for k in kinds_for_year(2027)}
     assert len({k.name for k in CATALOGUE}) == len(CATALOGUE)
