@@ -207,7 +207,7 @@ def explain(facts: ReturnFacts, side: str, triple: Triple) -> str | None:
 
 def _rows_as_dicts(table: Any) -> list[dict[str, Any]]:
     """An Arrow table's rows (spec columns only) in `_row` order."""
-    columns = ["_row"] + [c for c in table.column_names if not c.startswith("_") and "__" not in c]
+    columns = ["_row"] + [c for c in table.column_names if not c.startswith("_")]  # with `__raw`
     return table.sort_by("_row").select(columns).to_pylist()
 
 
