@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -17,3 +19,19 @@ def _rules_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         os.environ.pop("CARESTAT_CACHE_DIR", None)
     else:
         os.environ["CARESTAT_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A valid synthetic 2025 return of about 30 children (written once per module)."""
+    from carestat.synth import generate, write
+
+    root = tmp_path_factory.mktemp("synth")
+    write(generate(las=["E08000035"], years=(2025,), seed=3, children=30), root)
+    return root / "E08000035" / "2025"
+
+
+@pytest.fixture
+def folder(pristine: Path, tmp_path: Path) -> Path:
+    """A copy of the pristine return, free to edit."""
+    return Path(shutil.copytree(pristine, tmp_path / "E08000035" / "2025"))

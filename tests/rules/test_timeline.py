@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from collections import Counter
 from pathlib import Path
-
-import pytest
 
 from carestat.readers import read_return
 from carestat.rules.render import render_timeline
 from carestat.rules.report import Issue, Report
 from carestat.rules.timeline import SECTIONS, child_timeline, has_child
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A valid synthetic 2025 return of about 30 children (written once per module)."""
-    from carestat.synth import generate, write
-
-    root = tmp_path_factory.mktemp("synth")
-    write(generate(las=["E08000035"], years=(2025,), seed=3, children=30), root)
-    return root / "E08000035" / "2025"
-
-
-@pytest.fixture
-def folder(pristine: Path, tmp_path: Path) -> Path:
-    """A copy of the pristine return, free to edit."""
-    return Path(shutil.copytree(pristine, tmp_path / "E08000035" / "2025"))
 
 
 def read_rows(path: Path) -> list[list[str]]:

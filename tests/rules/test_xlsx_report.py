@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -19,22 +18,6 @@ from carestat.rules.xlsx_report import FILLS, column_layout, write_xlsx
 
 ERROR_RGB = FILLS["error"].fgColor.rgb
 WARNING_RGB = FILLS["warning"].fgColor.rgb
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A valid synthetic 2025 return of about 30 children (written once per module)."""
-    from carestat.synth import generate, write
-
-    root = tmp_path_factory.mktemp("synth")
-    write(generate(las=["E08000035"], years=(2025,), seed=3, children=30), root)
-    return root / "E08000035" / "2025"
-
-
-@pytest.fixture
-def folder(pristine: Path, tmp_path: Path) -> Path:
-    """A copy of the pristine return, free to edit."""
-    return Path(shutil.copytree(pristine, tmp_path / "E08000035" / "2025"))
 
 
 def edit_csv(path: Path, row: int, column: str, value: str) -> None:

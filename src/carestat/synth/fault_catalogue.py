@@ -29,6 +29,7 @@ from carestat.synth.fault_kinds import (
     blank,
     duplicate,
     fixed,
+    in_all_years,
     orphan,
     other_sex,
     relative,
@@ -36,11 +37,7 @@ from carestat.synth.fault_kinds import (
     unreadable,
 )
 
-ALL = "2023-"
-
-
-def _all(*codes: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return ((ALL, codes),)
+_all = in_all_years
 
 
 def _wrong_sex(year: int) -> str:

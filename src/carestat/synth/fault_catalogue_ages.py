@@ -25,14 +25,10 @@ from carestat.synth.fault_catalogue_where import (
     not_in,
     only_record,
 )
-from carestat.synth.fault_kinds import FaultKind, blank, relative, set_code
+from carestat.synth.fault_kinds import FaultKind, blank, in_all_years, relative, set_code
 
 K = FaultKind
-ALL = "2023-"
-
-
-def _all(*codes: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return ((ALL, codes),)
+_all = in_all_years
 
 
 def _supported(year: int) -> str:

@@ -26,14 +26,10 @@ from carestat.synth.fault_catalogue_where import (
     not_in,
     only_record,
 )
-from carestat.synth.fault_kinds import FaultKind, fixed, set_code
+from carestat.synth.fault_kinds import FaultKind, fixed, in_all_years, set_code
 
 K = FaultKind
-ALL = "2023-"
-
-
-def _all(*codes: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return ((ALL, codes),)
+_all = in_all_years
 
 
 def _before_start(start: date, end: date) -> date:

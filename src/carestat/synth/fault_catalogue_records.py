@@ -27,14 +27,17 @@ from carestat.synth.fault_catalogue_where import (
     only_record,
     since,
 )
-from carestat.synth.fault_kinds import FaultKind, blank, fixed, relative, set_code
+from carestat.synth.fault_kinds import (
+    FaultKind,
+    blank,
+    fixed,
+    in_all_years,
+    relative,
+    set_code,
+)
 
 K = FaultKind
-ALL = "2023-"
-
-
-def _all(*codes: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return ((ALL, codes),)
+_all = in_all_years
 
 
 def _after_end(start: date, end: date) -> date:

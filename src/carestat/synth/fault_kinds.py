@@ -201,3 +201,11 @@ class FaultKind:
     def edit(self, ctx: EditContext, row: int) -> int:
         """Apply the fault to one record; returns the row that now carries it."""
         return self.how(ctx, self.field, row)
+
+
+ALL = "2023-"  # every collection year carestat has rules for
+
+
+def in_all_years(*codes: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Expected rules that are the same in every year."""
+    return ((ALL, codes),)
