@@ -19,7 +19,7 @@ from carestat.synth.providers import (
 
 from .test_faults import tiny_return
 
-PLACEMENTS = [  # URN, PLACE, PLACE_PROVIDER, PL_POST for the tiny return's four episodes
+PLACEMENTS = [  # URN, PLACE, PLACE_PROVIDER, PL_POST for the tiny return's first four episodes
     ("1234567", "K2", "PR4", "LS1 1AA"),
     ("1234567", "K2", "PR4", "LS1 1AA"),
     ("SC765432", "K3", "PR4", "M1 1AE"),
@@ -30,7 +30,7 @@ PLACEMENTS = [  # URN, PLACE, PLACE_PROVIDER, PL_POST for the tiny return's four
 def placed_return() -> Return:
     """The tiny 2026 return with URNs on its episodes."""
     ret = tiny_return(2026)
-    episodes = ret.tables["Episodes"]
+    episodes = ret.tables["Episodes"].slice(0, len(PLACEMENTS))  # the first four episodes
     for column, values in zip(
         ("URN", "PLACE", "PLACE_PROVIDER", "PL_POST"), zip(*PLACEMENTS, strict=True), strict=True
     ):
