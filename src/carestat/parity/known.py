@@ -112,15 +112,19 @@ def _sex_unchanged(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
 def _new_district(facts: ReturnFacts, _side: str, triple: Triple, column: str = "PL_POST") -> bool:
     """The placement (or `column`) postcode lies in a district created since 2021."""
     from carestat.districts import SUCCESSOR_TO_2021
-    from carestat.rules.derive import postcode_facts
 
     postcode = facts.record(triple[1], triple[2]).get(column)
-    if not postcode:
-        return False
+    return bool(postcode) and _district(str(postcode)) in SUCCESSOR_TO_2021
+
+
+@cache
+def _district(postcode: str) -> str | None:
+    """The district a postcode lies in (looked up once per postcode across the corpus)."""
     import pyarrow as pa
 
-    district = postcode_facts(pa.array([postcode], pa.string()))["laua"][0].as_py()
-    return district in SUCCESSOR_TO_2021
+    from carestat.rules.derive import postcode_facts
+
+    return postcode_facts(pa.array([postcode], pa.string()))["laua"][0].as_py()
 
 
 def _not_a_record(facts: ReturnFacts, _side: str, triple: Triple) -> bool:

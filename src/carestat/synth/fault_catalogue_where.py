@@ -149,26 +149,25 @@ def has_record(other: str, field: str, *codes: str) -> Condition:
     return check
 
 
-def before(field: str, days: int) -> Condition:
-    """Records whose date `field` is more than `days` before the end of the collection year."""
+def _against_year_end(field: str, days: int, compare: Callable[..., pa.Array]) -> Condition:
+    """Records whose date `field` compares (`compare`) with `days` before the year's end."""
 
     def check(ret: Return, table: pa.Table) -> np.ndarray:
         limit = collection_dates(ret.year)[1] - timedelta(days)
-        found = pc.fill_null(pc.less(table.column(field), limit), False)
+        found = pc.fill_null(compare(table.column(field), limit), False)
         return np.asarray(found.to_numpy(zero_copy_only=False))
 
     return check
+
+
+def before(field: str, days: int) -> Condition:
+    """Records whose date `field` is more than `days` before the end of the collection year."""
+    return _against_year_end(field, days, pc.less)
 
 
 def since(field: str, days: int) -> Condition:
     """Records whose date `field` is at most `days` before the end of the collection year."""
-
-    def check(ret: Return, table: pa.Table) -> np.ndarray:
-        limit = collection_dates(ret.year)[1] - timedelta(days)
-        found = pc.fill_null(pc.greater_equal(table.column(field), limit), False)
-        return np.asarray(found.to_numpy(zero_copy_only=False))
-
-    return check
+    return _against_year_end(field, days, pc.greater_equal)
 
 
 def extreme(field: str, which: str = "max") -> Condition:
