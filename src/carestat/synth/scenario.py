@@ -15,7 +15,11 @@ from carestat.synth.population import ETHNIC_CODES
 
 @dataclass(frozen=True)
 class Scenario:
-    """Effects to plant: infant entry growth, ethnicity rate ratios, outlier councils."""
+    """Effects to plant: infant entry growth, ethnicity rate ratios, outlier councils.
+
+    An outlier's `rate_multiplier` applies from its optional `from_year` on (a step change);
+    without `from_year`, in every year.
+    """
 
     infant_growth: tuple[dict[str, Any], ...] = ()
     ethnicity: tuple[dict[str, Any], ...] = ()
@@ -34,7 +38,7 @@ class Scenario:
                 for code in effect["groups"]:
                     out[:, :, ETHNIC_CODES.index(code)] *= float(effect["rate_ratio"])
         for effect in self.outliers:
-            if _applies(effect, la):
+            if _applies(effect, la) and year >= int(effect.get("from_year", base_year)):
                 out *= float(effect["rate_multiplier"])
         return out
 
@@ -51,7 +55,8 @@ class Scenario:
                         "groups": list(e["groups"]), "extra_rate_ratio": float(e["rate_ratio"])})  # fmt: skip
         for e in self.outliers:
             out.append({"kind": "outlier_council", "councils": _names(e, councils),
-                        "rate_multiplier": float(e["rate_multiplier"])})  # fmt: skip
+                        "rate_multiplier": float(e["rate_multiplier"]),
+                        "from_year": int(e.get("from_year", base_year))})  # fmt: skip
         return out
 
 
@@ -85,6 +90,8 @@ def load_scenario(path: Path) -> Scenario:
         for effect in raw.get(key, []) or []:
             if not isinstance(effect, dict) or needed not in effect:
                 raise InputError(f"{path}: each {key} entry needs '{needed}'")
+            if not isinstance(effect.get("from_year", 0), int):
+                raise InputError(f"{path}: {key} from_year must be a year such as 2023")
             for code in effect.get("groups", []):
                 if code not in ETHNIC_CODES:
                     raise InputError(f"{path}: ethnicity group {code!r} is not a 903 ETHNIC code")
