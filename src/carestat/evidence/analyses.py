@@ -26,6 +26,7 @@ from carestat.evidence.pathways import (
 from carestat.evidence.publish import national_rates, published_counts, suppress_points
 from carestat.evidence.section import Chart, Section
 from carestat.evidence.sentences import describe_funnel, describe_share_by_group
+from carestat.evidence.step_change import step_changes
 from carestat.evidence.survival import exits_by_route, reentry_within, time_to_leave
 from carestat.evidence.trend import rate_trend, trend_difference
 
@@ -119,11 +120,18 @@ def ethnicity(inputs: EvidenceInputs, reference: str = REFERENCE_GROUP) -> Secti
 
 
 def council_variation(
-    inputs: EvidenceInputs, neighbours: Mapping[str, Sequence[str]] | None = None
+    inputs: EvidenceInputs,
+    neighbours: Mapping[str, Sequence[str]] | None = None,
+    since: int | None = None,
 ) -> Section:
-    """Funnel plots of four council rates in the latest year, named outliers, neighbours."""
+    """Funnel plots of four council rates in the latest year, named outliers, neighbours, and
+    for the starts funnel's outliers and each configured council, the step-change ratio of its
+    starts from `since` (default the latest year) on."""
     section = Section("councils", "Council variation")
-    measures = derive.council_rates(inputs)
+    series = derive.council_series(inputs)
+    latest = int(inputs.starts["year"].max())
+    measures = derive.in_year(series, latest)
+    focus: list[str] = []
     for name, data in measures.items():
         if data["population"].sum() <= 0 or data["count"].sum() == 0 or len(data) < 3:
             section.notes.append(f"{name}: too few councils or events for a funnel plot")
@@ -131,6 +139,7 @@ def council_variation(
         plot = funnel(data, count="count", denominator="population")
         high = [u for u in plot.outliers(0.998) if _z(plot, u) > 0]
         low = [u for u in plot.outliers(0.998) if _z(plot, u) < 0]
+        focus += [*high, *low] if name == "starts" else []
         label = f"{name} per 10,000, {int(data['year'].iloc[0])}"
         section.statements.append(
             describe_funnel(label, len(plot.units), high, low, "99.8%", plot.tau2 > 0)
@@ -153,6 +162,12 @@ def council_variation(
         section.notes.append(
             "no statistical neighbours configured: pass --neighbours FILE (council: [codes])"
         )
+    focus += [c for c in neighbours or {} if c in set(series["starts"]["la"])]
+    findings, notes = step_changes(
+        series["starts"], focus, since or latest, "starts per 10,000 children"
+    )
+    section.findings += findings
+    section.notes += notes
     return section
 
 
@@ -279,13 +294,16 @@ def _ten(n: int) -> int:
 
 
 def run_all(
-    inputs: EvidenceInputs, neighbours: Mapping[str, Sequence[str]] | None = None
+    inputs: EvidenceInputs,
+    neighbours: Mapping[str, Sequence[str]] | None = None,
+    since: int | None = None,
 ) -> list[Section]:
-    """All five analysis families, in the order of the issue."""
+    """All five analysis families, in the order of the issue (`since`: the year from which
+    outlying and configured councils' step changes are measured; default the latest)."""
     return [
         babies(inputs),
         ethnicity(inputs),
-        council_variation(inputs, neighbours),
+        council_variation(inputs, neighbours, since),
         legal_pathways(inputs),
         time_in_care(inputs),
     ]

@@ -185,16 +185,25 @@ def ethnic_rates(inputs: EvidenceInputs) -> pd.DataFrame:
 def council_rates(inputs: EvidenceInputs, year: int | None = None) -> dict[str, pd.DataFrame]:
     """Per-council count and denominator in one year (default the latest) for the funnel plots."""
     year = year if year is not None else int(inputs.starts["year"].max())
+    return in_year(council_series(inputs), year)
+
+
+def council_series(inputs: EvidenceInputs) -> dict[str, pd.DataFrame]:
+    """Per-council count and denominator in every year held (la, year, count, population)."""
     under_18 = population_by(inputs.population, ["la", "year"])
     infants = infant_rates(inputs)
     starts = inputs.starts.groupby(["la", "year"]).size().rename("count").reset_index()
-    out = {
+    return {
         "starts": _with_denominator(starts, under_18),
         "looked after on 31 March": _with_denominator(inputs.looked_after, under_18),
         "infant starts": infants[["la", "year", "count", "population"]],
         "adoptions": _with_denominator(inputs.adoptions, under_18),
     }
-    return {name: df[df["year"] == year].reset_index(drop=True) for name, df in out.items()}
+
+
+def in_year(series: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataFrame]:
+    """The rows of one year of each council series."""
+    return {name: df[df["year"] == year].reset_index(drop=True) for name, df in series.items()}
 
 
 def _with_denominator(counts: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:

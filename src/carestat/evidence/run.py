@@ -29,11 +29,17 @@ def load_neighbours(path: Path) -> dict[str, list[str]]:
 
 
 def evidence(
-    tables: Mapping[str, Any], neighbours: Mapping[str, Sequence[str]] | None = None
+    tables: Mapping[str, Any],
+    neighbours: Mapping[str, Sequence[str]] | None = None,
+    since: int | None = None,
 ) -> tuple[EvidenceInputs, list[Section]]:
-    """Inputs and the five sections, from a mapping of canonical name to Ibis table."""
+    """Inputs and the five sections, from a mapping of canonical name to Ibis table.
+
+    `since` is the year from which the step change of each outlying or configured council's
+    starts is measured (`step_change`; default the latest year held).
+    """
     inputs = build_inputs(tables)
-    return inputs, run_all(inputs, neighbours)
+    return inputs, run_all(inputs, neighbours, since)
 
 
 def to_json(inputs: EvidenceInputs, sections: Sequence[Section]) -> str:

@@ -4,15 +4,22 @@ interval excludes the null, the data coverage and one limit. Never written by ha
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
 from carestat.evidence.result import Finding
 
+STEP_EFFECT = re.compile(r"step change in (?P<council>\S+) from (?P<since>\d{4})")  # step_change
+
 
 def describe(finding: Finding) -> str:
     """One or two sentences stating a finding, its uncertainty and a limit of the data."""
-    parts = [f"{_headline(finding)} ({_interval(finding)}), {_coverage(finding)}."]
+    step = STEP_EFFECT.fullmatch(finding.effect)
+    if step:
+        parts = [_step_sentence(finding, step["council"], int(step["since"]))]
+    else:
+        parts = [f"{_headline(finding)} ({_interval(finding)}), {_coverage(finding)}."]
     verdict = _verdict(finding)
     if verdict:
         parts.append(verdict)
@@ -33,6 +40,16 @@ def _headline(f: Finding) -> str:
         size = f" by {_value(f, abs(f.estimate))} a year" if f.estimate != 0 else ""
         return f"{subject} {verb}{size}"
     return f"{subject}: {f.effect} {_signed(f.estimate)}"
+
+
+def _step_sentence(f: Finding, council: str, since: int) -> str:
+    """A council's step-change ratio: how its rate from `since` compares with the prediction."""
+    years = f"in {since}" if since == f.last_year else f"from {since} to {f.last_year}"
+    return (
+        f"In {council}, {f.measure} {years} were {_value(f, f.estimate)} times what the council's "
+        f"own earlier rate and the other councils' change predict ({_interval(f)}), "
+        f"{_coverage(f)}."
+    )
 
 
 def _verdict(f: Finding) -> str:
