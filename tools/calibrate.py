@@ -1,7 +1,11 @@
 """Calibration study of the evidence methods (`make calibrate`): coverage and false-positive rates.
 
 Usage: python tools/calibrate.py [--seeds 200] [--frailty 0.0] [--records 5] [--out FILE.csv]
-Prints one line per rate with its Monte Carlo standard error and the JSON summary last.
+Prints one line per rate with its Monte Carlo standard error and the JSON summary last:
+`<check>_covered` (95% CI covers the planted value), `<check>_right_sign`, `<check>_significant`
+(CI excludes the null) for trend, interaction, ethnicity and outlier (a council's step of x1.3-1.7
+from the 5th year, by its step-change ratio); `null_<check>_fp` (null draws flagged at 5%);
+`outlier_found_*` (a x2.5 council above the last year's funnel limits) and funnel flag shares.
 See carestat.evidence.calibration for the design (count-level simulation from synth's model) and
 carestat.evidence.calibration_records for the check through records and a store (`--records`
 seeds of `--records-las` councils x 2021-2026).

@@ -18,7 +18,8 @@ def rows() -> pd.DataFrame:
 
 
 def test_planted_effects_have_the_right_sign_and_are_covered(rows: pd.DataFrame) -> None:
-    for name in ("trend", "interaction", "ethnicity"):
+    # outlier: a council's rate x1.3-1.7 from the 5th of 8 years, by its step-change ratio
+    for name in ("trend", "interaction", "ethnicity", "outlier"):
         assert rows[f"{name}_right_sign"].all(), name
         assert rows[f"{name}_covered"].sum() >= 17, name  # nominal 19 of 20; 17 allows MC error
 
@@ -29,7 +30,7 @@ def test_planted_outlier_council_stands_out(rows: pd.DataFrame) -> None:
 
 
 def test_null_runs_give_at_most_two_false_positives_in_twenty(rows: pd.DataFrame) -> None:
-    for name in ("trend", "interaction", "ethnicity"):
+    for name in ("trend", "interaction", "ethnicity", "outlier"):
         assert rows[f"null_{name}_fp"].sum() <= 2, name
 
 

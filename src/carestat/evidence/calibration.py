@@ -7,6 +7,12 @@ in `carestat synth` are exactly Poisson draws of that model per council x year x
 ethnic cell, so the counts the records would give are drawn directly, which makes 200 seeds at
 30 councils x 8 years take about a minute instead of hours. `frailty` adds gamma noise per
 council-year (extra-Poisson variation, as real councils show) to check robustness.
+
+The outlier council is checked twice: a council whose rate is x2.5 in every year, for whether the
+funnel plot of the last year names it (detection power); and a council whose rate steps up by a
+drawn x1.3-1.7 from the 5th of the 8 years (`Scenario` outliers with `from_year`), for whether the
+step-change ratio (`step_change`) recovers the planted multiplier. The null run applies the same
+estimator to a council without a step.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import pandas as pd
 
 from carestat.evidence.disparity import adjusted_rate_ratio
 from carestat.evidence.funnel import funnel
+from carestat.evidence.step_change import step_change
 from carestat.evidence.trend import rate_trend, trend_difference
 from carestat.synth.councils import Council, pick_councils
 from carestat.synth.generate import MEAN_STOCK_RATE, STARTS_PER_10K
@@ -28,6 +35,9 @@ from carestat.synth.population import relative_rates as synth_rates
 from carestat.synth.scenario import Scenario
 
 YEARS = tuple(range(2019, 2027))
+LAS = 30  # councils in each simulated country
+STEP_YEAR = YEARS[4]  # a step outlier's multiplier applies from the 5th of the 8 years
+STEP_RANGE = (1.3, 1.7)  # the step's multiplier is drawn from this range
 FOCUS_GROUP = "MWBC"  # planted extra ratio on this group
 NULL_GROUP = "MWAS"  # built-in ratio 1.0 to White British: a true null
 AGE_GROUPS = ((0, 1), (1, 5), (5, 10), (10, 16), (16, 18))
@@ -45,7 +55,7 @@ class Draw:
 
 
 def simulate(
-    seed: int, scenario: Scenario | None, las: int = 30, years: tuple[int, ...] = YEARS,
+    seed: int, scenario: Scenario | None, las: int = LAS, years: tuple[int, ...] = YEARS,
     frailty: float = 0.0,
 ) -> Draw:  # fmt: skip
     """Entry counts drawn from the synthetic generator's model, with planted effects."""
@@ -131,6 +141,7 @@ def one_seed(seed: int, frailty: float = 0.0) -> dict[str, Any]:
     out |= _check("interaction", diff.estimate, diff.lower, diff.upper, growth, 0.0)
     out |= _check("ethnicity", ratio.estimate, ratio.lower, ratio.upper, true_ratio, 1.0)
     out |= _outlier(seed, frailty)
+    out |= _step_outlier(seed, frailty)
     out |= _null(seed, frailty)
     return out
 
@@ -158,8 +169,7 @@ def _check(name: str, estimate: float, lower: float, upper: float, truth: float,
 
 def _outlier(seed: int, frailty: float, multiplier: float = 2.5) -> dict[str, Any]:
     """A council with every entry rate multiplied: is it named above the funnel's limits?"""
-    probe = simulate(seed + 10_000, None, frailty=frailty)  # the councils this seed draws
-    target = probe.councils[0]
+    target = pick_councils(LAS, np.random.default_rng(seed + 10_000))[0].code  # as simulate's
     scenario = Scenario(outliers=({"councils": [target], "rate_multiplier": multiplier},))
     draw = simulate(seed + 10_000, scenario, frailty=frailty)
     last = _frame(draw, draw.counts.sum(axis=(2, 3, 4)), draw.cube.sum(axis=(2, 3, 4)))
@@ -170,6 +180,18 @@ def _outlier(seed: int, frailty: float, multiplier: float = 2.5) -> dict[str, An
         "outlier_found_95": z > 0 and target in plot.outliers(0.95),
         "outlier_found_998": z > 0 and target in plot.outliers(0.998),
     }
+
+
+def _step_outlier(seed: int, frailty: float) -> dict[str, Any]:
+    """A council whose rate steps up from the 5th year: is the planted multiplier recovered?"""
+    target = pick_councils(LAS, np.random.default_rng(seed + 30_000))[0].code
+    multiplier = float(np.random.default_rng([seed, 8]).uniform(*STEP_RANGE))
+    outlier = {"councils": [target], "rate_multiplier": multiplier, "from_year": STEP_YEAR}
+    draw = simulate(seed + 30_000, Scenario(outliers=(outlier,)), frailty=frailty)
+    totals = _frame(draw, draw.counts.sum(axis=(2, 3, 4)), draw.cube.sum(axis=(2, 3, 4)))
+    ratio = step_change(totals, target, STEP_YEAR)
+    checks = _check("outlier", ratio.estimate, ratio.lower, ratio.upper, multiplier, 1.0)
+    return {"outlier_multiplier": multiplier, **checks}
 
 
 def _null(seed: int, frailty: float) -> dict[str, Any]:
@@ -186,10 +208,12 @@ def _null(seed: int, frailty: float) -> dict[str, Any]:
     rng = np.random.default_rng([seed, 20_000])
     common = last.assign(count=rng.poisson(last["population"] * last["count"].sum()
                                            / last["population"].sum()))  # fmt: skip
+    step = step_change(totals, draw.councils[0], STEP_YEAR)  # no council has a step
     return {
         "null_trend_fp": trend.excludes_null,
         "null_interaction_fp": diff.excludes_null,
         "null_ethnicity_fp": ratio.excludes_null,
+        "null_outlier_fp": step.excludes_null,
         **_funnel_flags("null_funnel", last),
         **_funnel_flags("poisson_funnel", common),
     }
@@ -222,8 +246,8 @@ def summarise(rows: pd.DataFrame) -> dict[str, float]:
     out: dict[str, float] = {"seeds": float(len(rows))}
     for column in rows.columns:
         values = rows[column].astype(float)
-        if column.endswith(("_covered", "_right_sign", "_fp", "_found_95", "_found_998",
-                            "_adjusted")):  # fmt: skip
+        if column.endswith(("_covered", "_right_sign", "_significant", "_fp", "_found_95",
+                            "_found_998", "_adjusted")):  # fmt: skip
             share = float(values.mean())
             out[column] = round(share, 4)
             out[f"{column}_mc_se"] = round(float(np.sqrt(share * (1 - share) / len(rows))), 4)
