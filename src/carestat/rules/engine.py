@@ -154,15 +154,15 @@ def _windowed_table(
     name: str,
     items: list[tuple[str, str, str]],
     columns: dict[str, list[str]],
-    spec: dict[str, Any],
+    windows: dict[str, dict[str, str]],
 ) -> str:
-    """SQL creating a shared window table with the columns and window columns its readers use."""
+    """SQL creating `<table>__w`: the columns and shared window columns its readers use."""
+    base = name.removesuffix(SHARED)
     readers = [sql for _, _, sql in items if f'"{name}"' in sql]
     used = {word for sql in readers for word in re.findall(r'"(\w+)"', sql)}
-    kept = [f'"{column}"' for column in columns[spec["table"]] if column in used]
-    computed = [f'{sql} AS "{c}"' for c, sql in spec["columns"].items() if c in used]
-    where = f" WHERE {spec['where']}" if spec["where"] else ""
-    return f'CREATE TABLE "{name}" AS SELECT {", ".join(kept + computed)} FROM "{spec["table"]}"{where}'
+    kept = [f'"{column}"' for column in columns[base] if column in used]
+    computed = [f'{sql} AS "{column}"' for column, sql in windows[base].items() if column in used]
+    return f'CREATE TABLE "{name}" AS SELECT {", ".join(kept + computed)} FROM "{base}"'
 
 
 def _union(items: list[tuple[str, str, str]]) -> str:
@@ -195,15 +195,14 @@ def _run(
     if not items:
         return EMPTY, []
     needed = _tables_read(items)
-    windows = compiled_windows(ret.year)
-    windowed = {name for name in needed if SHARED in name}
-    needed |= {windows[name]["table"] for name in windowed}
+    windowed = {name for name in needed if name.endswith(SHARED)}
+    needed |= {name.removesuffix(SHARED) for name in windowed}
     extra = _extra(ret, previous, providers, needed)
     con, schema, shared = _connect(ret, previous, needed, extra)
     try:
         columns = _input_columns(ret, previous, extra)
         for name in sorted(windowed):
-            con.execute(_windowed_table(name, items, columns, windows[name]))
+            con.execute(_windowed_table(name, items, columns, compiled_windows(ret.year)))
         size = NATIONAL_BATCH if shared else BATCH
         batches = [items[start : start + size] for start in range(0, len(items), size)]
         done = _run_batches(con, schema, shared, batches)
