@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 
 from carestat.model import InputError
 
@@ -56,6 +56,8 @@ def _codes(value: Any) -> list[str]:
 
 def _cell(column: str, value: Any) -> Any:
     """A cell as carestat keeps it in the normalised table."""
+    if value == "":  # the Excel reader gives an empty cell as empty text
+        value = None
     if column in ("place_codes", "provider_codes"):
         return _codes(value)
     if column in ("registered", "deregistered"):
@@ -103,11 +105,13 @@ def read_providers(paths: Sequence[Path | str]) -> pa.Table:
     merged: dict[str, dict[str, Any]] = {}
     for path in map(Path, paths):
         try:
-            book = load_workbook(path, read_only=True, data_only=True)
+            book = CalamineWorkbook.from_path(str(path))
+            sheets = [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                      for name in book.sheet_names]  # fmt: skip
         except Exception as error:
             raise InputError(f"{path}: not a readable Excel provider list ({error})") from None
-        for sheet in book.worksheets:
-            for record in _sheet_records(path, sheet.title, sheet.iter_rows(values_only=True)):
+        for title, rows in sheets:
+            for record in _sheet_records(path, title, rows):
                 into = merged.setdefault(record["urn"], {})
                 for column, value in record.items():
                     if into.get(column) in (None, []):
