@@ -120,5 +120,5 @@ def read_providers(paths: Sequence[Path | str]) -> pa.Table:
         raise InputError(
             f"{paths[0]}: no sheet with a URN column; is this an Ofsted provider list?"
         )
-    rows = [{c: r.get(c) for c in COLUMNS} for r in merged.values()]
-    return pa.Table.from_pylist(rows, schema=PROVIDERS_SCHEMA)
+    records = [{c: r.get(c) for c in COLUMNS} for r in merged.values()]
+    return pa.Table.from_pylist(records, schema=PROVIDERS_SCHEMA)
