@@ -42,6 +42,7 @@ class CouncilSimulation:
 
     def __init__(self, council: Council, horizon: int, seed: int, first_year: int) -> None:
         self.council = council
+        self._premises = {p.postcode for pool in council.providers.values() for p in pool}
         self.horizon = horizon
         # Periods ending over a year before the first output year are never written: skip their detail.
         self.cutoff = date(first_year - 2, 4, 1).toordinal()
@@ -100,12 +101,36 @@ class CouncilSimulation:
         for cut, code in split_h5([(d, p) for d, p, _ in spells], period.end):
             spells.append((cut, locate(code, self.council, home, rnd, cut), "PLACE"))
         spells.sort(key=lambda s: s[0])
-        return spells
+        return self._distinct(spells, home)
+
+    def _home(self, drawn: int) -> str:
+        """The postcode drawn, or the next one that is no provider's premises (rule 392d).
+
+        Stepping on rather than drawing again keeps every other child's draws as they were.
+        """
+        pool = self.council.postcodes
+        for step in range(min(len(pool), 50)):
+            home = str(pool[(drawn + step) % len(pool)])
+            if home not in self._premises:
+                return home
+        return str(pool[drawn])
+
+    def _distinct(self, spells: list, home: str | None) -> list:
+        """Each move to a different placement (rule 435), even where a re-recorded H5 lands."""
+        kept = spells[:1]
+        for day, placement, reason in spells[1:]:
+            for _ in range(20):
+                if placement != kept[-1][1]:
+                    break
+                placement = locate(placement.place, self.council, home, self.rnd, day)
+            if placement != kept[-1][1]:
+                kept.append((day, placement, reason))
+        return kept
 
     def _record(self, i: int, dob: int, uasc: bool, period: Period) -> None:
         rnd = self.rnd
         pool = self.council.postcodes
-        home = None if uasc else pool[int(rnd.random() * len(pool))]
+        home = None if uasc else self._home(int(rnd.random() * len(pool)))
         spells = self._spells(period, dob, uasc, home)
         cin = "N8" if uasc else _cin(rnd)
         period_no = len(self.periods.idx)
