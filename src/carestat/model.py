@@ -86,3 +86,9 @@ def table_schema(spec: Spec, name: str) -> pa.Schema:
 def empty_table(spec: Spec, name: str) -> pa.Table:
     """A table with no records, in the `Return` schema."""
     return table_schema(spec, name).empty_table()
+
+
+def empty_return(year: int, la: str | None = None) -> Return:
+    """A return of `year` with every table of its specification and no records."""
+    spec = load_spec(year)
+    return Return(year=year, la=la, tables={name: empty_table(spec, name) for name in spec.tables})

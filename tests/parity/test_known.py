@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from carestat.parity.known import ReturnFacts, _raw_oddities, explain
@@ -52,3 +53,26 @@ def test_every_recognised_difference_has_its_section_in_the_document() -> None:
     text = "\n".join(p.read_text() for p in docs.glob("reference-differences*.md"))
     headings = {line[3:].strip() for line in text.splitlines() if line.startswith("## ")}
     assert {k.section for k in every_known()} <= headings
+
+
+def test_a_distance_on_one_side_only_explains_453_and_503g() -> None:
+    last = {"Episodes": [{"_row": 0, "CHILD": "1", "DECOM": dt.date(2022, 3, 29),
+                          "HOME_POST": "B1 1AA", "PL_POST": "CV1 1GF"}]}  # fmt: skip
+    now = {"Episodes": [{"CHILD": "1", "HOME_POST": "ZZ9", "PL_POST": "CV1 1GF"},
+                        {"CHILD": "1", "HOME_POST": "B1 1AA", "PL_POST": "CV1 1GF"}]}  # fmt: skip
+    facts = ReturnFacts(2023, "synthetic", records=now, last_records=last)
+    assert explain(facts, "carestat", ("503G", "Episodes", 0)) is not None
+    assert explain(facts, "carestat", ("453", "Episodes", 1)) is None  # a distance both years
+    assert explain(facts, "reference", ("503G", "Episodes", 0)) is None
+
+
+def test_last_years_placement_in_a_new_district_explains_503j() -> None:
+    last = {"Episodes": [{"_row": 0, "CHILD": "1", "DECOM": dt.date(2023, 3, 11),
+                          "PL_POST": "YO11 1EQ"}]}  # fmt: skip
+    now = {
+        "Episodes": [{"CHILD": "1", "PL_POST": "TS19 0TD"}, {"CHILD": "2", "PL_POST": "TS19 0TD"}]
+    }
+    facts = ReturnFacts(2024, "synthetic", la="E10000023", records=now, last_records=last)
+    assert explain(facts, "carestat", ("503J", "Episodes", 0)) is not None
+    assert explain(facts, "carestat", ("503J", "Episodes", 1)) is None  # no episode last year
+    assert explain(facts, "carestat", ("169", "Episodes", 0)) is None  # the reference's side only

@@ -74,3 +74,20 @@ def test_165_without_oc3_records_is_explained() -> None:
     assert explain(facts, "carestat", ("165", "Header", 0)) is not None
     facts = _facts(2024, Header=[{"CHILD": "1", "SEX": "2"}], OC3=[{"CHILD": "9"}])
     assert explain(facts, "carestat", ("165", "Header", 0)) is None
+
+
+def test_a_shifted_uasc_mark_explains_406_for_the_marked_child_only() -> None:
+    header = [{"CHILD": c} for c in "ABC"]
+    facts = _facts(2023, Header=header, UASC=[{"CHILD": "A"}, {"CHILD": "A"}, {"CHILD": "C"}],
+                   Episodes=[{"CHILD": c} for c in "BC"])  # fmt: skip
+    assert explain(facts, "reference", ("406", "Episodes", 0)) is not None  # B: marked, not UASC
+    assert explain(facts, "carestat", ("406", "Episodes", 1)) is not None  # C: UASC, not marked
+    last_year_only = ReturnFacts(2027, "synthetic", records={"Episodes": [{"CHILD": "B"}]},
+                                 last_records={"Header": header, "UASC": [{"CHILD": "B"}]})  # fmt: skip
+    assert explain(last_year_only, "reference", ("406", "Episodes", 0)) is None  # truly UASC
+
+
+def test_165_unknown_sex_is_explained_from_2024_25() -> None:
+    facts = _facts(2027, Header=[{"CHILD": "1", "SEX": "U"}], OC3=[{"CHILD": "9"}])
+    assert explain(facts, "carestat", ("165", "Header", 0)) is not None
+    assert explain(facts, "reference", ("165", "Header", 0)) is None

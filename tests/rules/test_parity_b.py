@@ -50,3 +50,47 @@ def test_uasc_205a_and_205d_on_csv() -> None:
     assert explain(facts, "reference", ("205D", "Header", 1)) is None  # no repeated child
     facts.records = {**facts.records, "UASC": [{"CHILD": "2"}, {"CHILD": "2"}]}
     assert explain(facts, "reference", ("205D", "Header", 1)) is not None
+
+
+def test_577_open_missing_period_is_explained_only_while_the_child_is_in_care() -> None:
+    missing = [{"CHILD": "1", "MIS_END__raw": "30/02/2023"}, {"CHILD": "2"}]
+    episodes = [{"CHILD": "1", "DEC": None}, {"CHILD": "2", "DEC": dt.date(2023, 6, 1)}]
+    facts = _facts(2024, Missing=missing, Episodes=episodes)
+    assert explain(facts, "reference", ("577", "Missing", 0)) is not None
+    assert explain(facts, "reference", ("577", "Missing", 1)) is None  # care ended: the rule
+    assert explain(facts, "carestat", ("577", "Missing", 0)) is None
+
+
+def test_355_is_explained_when_neither_date_reads_and_the_texts_match() -> None:
+    episodes = [{"CHILD": "1"}, {"CHILD": "1", "DECOM__raw": "31/04/2025", "DEC__raw": "31/04/2025"},
+                {"CHILD": "1", "DECOM__raw": "31/04/2025"}, {"CHILD": "1", "DECOM": dt.date(2025, 5, 1)}]  # fmt: skip
+    facts = _facts(2026, Episodes=episodes)
+    assert [explain(facts, "reference", ("355", "Episodes", r)) is not None for r in range(4)] == [
+        True, True, False, False,
+    ]  # fmt: skip
+
+
+def test_434_to_436_are_explained_by_an_item_blank_in_both_episodes() -> None:
+    day = dt.date(2025, 6, 1)
+    episodes = [
+        {"CHILD": "1", "DECOM": day, "LS": "C2", "PLACE": "U1", "URN": "SC1", "PL_POST": "A",
+         "PLACE_PROVIDER": "PR1"},
+        {"CHILD": "1", "DECOM": day.replace(month=5), "LS": "C2", "PLACE": "U1", "PL_POST": "A",
+         "PLACE_PROVIDER": "PR1"},
+        {"CHILD": "2", "DECOM": day, "LS": None, "PLACE": "U1", "URN": "SC1", "PL_POST": "A",
+         "PLACE_PROVIDER": "PR1"},
+        {"CHILD": "2", "DECOM": day.replace(month=7), "LS": None, "PLACE": "U4", "URN": "SC2",
+         "PL_POST": "B", "PLACE_PROVIDER": "PR1"},
+    ]  # fmt: skip
+    facts = _facts(2026, Episodes=episodes)
+    assert explain(facts, "reference", ("435", "Episodes", 3)) is not None  # LS blank in both
+    assert explain(facts, "carestat", ("435", "Episodes", 0)) is None  # URN blank only before
+    assert explain(facts, "carestat", ("435", "Episodes", 1)) is None  # the child's first episode
+
+
+def test_sw11b_is_explained_on_a_record_with_no_start_among_several() -> None:
+    records = [{"CHILD": "1", "SW_DEC": dt.date(2026, 3, 29)}, {"CHILD": "1", "SW_DECOM": dt.date(2026, 3, 28)},
+               {"CHILD": "2", "SW_DEC": dt.date(2026, 3, 29)}]  # fmt: skip
+    facts = _facts(2026, SocialWorker=records)
+    assert explain(facts, "carestat", ("SW11bSTG2", "SocialWorker", 0)) is not None
+    assert explain(facts, "carestat", ("SW11bSTG2", "SocialWorker", 2)) is None  # its only record

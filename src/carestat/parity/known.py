@@ -163,17 +163,61 @@ def _placement_in_new_district(facts: ReturnFacts, side: str, triple: Triple) ->
 
 
 def _predecessor_council(facts: ReturnFacts, side: str, triple: Triple) -> bool:
-    """The placement, or the returning council's own area, is in a district created since 2021."""
+    """The placement, or the returning council's own area, is in a district created since 2021;
+    for the rules comparing with last year's open episode, that episode's placement may be."""
     from carestat.districts import SUCCESSOR_TO_2021
 
     own_area_new = facts.la in set(SUCCESSOR_TO_2021.values())
     if triple[0] in DISTANCE_RULES:
         return _placement_in_new_district(facts, side, triple)
+    if triple[0] in LAST_YEAR_PLACE_RULES:
+        last = _latest_last_year(facts, facts.child(triple[1], triple[2]))
+        postcode = last.get("PL_POST")
+        return _new_district(facts, side, triple) or (
+            bool(postcode) and _district(str(postcode)) in SUCCESSOR_TO_2021
+        )
     return _new_district(facts, side, triple) or (own_area_new and triple[0] in OWN_AREA_RULES)
+
+
+def _latest_last_year(facts: ReturnFacts, child: str | None) -> dict[str, Any]:
+    """The child's latest episode in last year's return (by start, then position), if any."""
+    episodes = [e for e in facts.last_records.get("Episodes", []) if e.get("CHILD") == child]
+    dated = [e for e in episodes if e.get("DECOM") is not None]
+    return max(dated, key=lambda e: (e["DECOM"], e.get("_row", 0)), default={})
+
+
+@cache
+def _grid(postcode: str) -> bool:
+    """Whether a postcode has a grid position (a distance can be measured from it)."""
+    import pyarrow as pa
+
+    from carestat.rules.derive import postcode_facts
+
+    return postcode_facts(pa.array([postcode], pa.string()))["east"][0].as_py() is not None
+
+
+def _has_distance(record: Mapping[str, Any]) -> bool:
+    """Both postcodes of an episode are known, so its placement distance can be derived."""
+    posts = [record.get("HOME_POST"), record.get("PL_POST")]
+    return all(posts) and all(_grid(str(p)) for p in posts)
+
+
+def _distance_on_one_side(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """Of the flagged first episode and the child's latest episode last year, only one has a
+    placement distance (both postcodes known)."""
+    record = facts.record(triple[1], triple[2])
+    last = _latest_last_year(facts, facts.child(triple[1], triple[2]))
+    return (
+        triple[1] == "Episodes"
+        and bool(record)
+        and bool(last)
+        and (_has_distance(record) != _has_distance(last))
+    )
 
 
 OWN_AREA_RULES = frozenset({"229", "1015", "241"})  # compare a provider's council with the return's
 DISTANCE_RULES = frozenset({"392a", "392b", "406"})  # need the distance from home to placement
+LAST_YEAR_PLACE_RULES = frozenset({"452", "503H", "503J"})  # placing council/location vs last year
 ANY_YEAR = range(2000, 2100)
 KNOWN: tuple[Known, ...] = (
     Known("146 in 2024-25: placement K3 flagged as invalid", frozenset({"146"}), "reference",
@@ -183,6 +227,10 @@ KNOWN: tuple[Known, ...] = (
     Known("169, 229, 1015, 241: districts created since 2021",
           frozenset({"169", *OWN_AREA_RULES, *DISTANCE_RULES}), "reference", ANY_YEAR,
           _predecessor_council),
+    Known("169, 229, 1015, 241: districts created since 2021", LAST_YEAR_PLACE_RULES, "either",
+          ANY_YEAR, _predecessor_council),
+    Known("453, 503G: a distance on one side only", frozenset({"453", "503G"}), "carestat",
+          ANY_YEAR, _distance_on_one_side),
     Known("388 (and later Episodes rules): open episodes given a DEC by rule 365",
           frozenset({"388"}), "reference", ANY_YEAR, _open_episode),
     Known("502: compared with every open episode of last year, not only the last one",

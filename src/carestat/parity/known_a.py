@@ -60,9 +60,9 @@ def _open_episode(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
 
 
 def _mother_by_letter_sex(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
-    """The child's Header gives SEX as M or F and MOTHER blank, 0 or 1 (a valid value)."""
+    """The child's Header gives SEX as M, F or U and MOTHER blank, 0 or 1 (a valid value)."""
     child = facts.child(triple[1], triple[2])
-    return any(r.get("SEX") in ("M", "F") and r.get("MOTHER") in (None, "0", "1")
+    return any(r.get("SEX") in ("M", "F", "U") and r.get("MOTHER") in (None, "0", "1")
                for r in facts.records.get("Header", []) if r.get("CHILD") == child)  # fmt: skip
 
 
@@ -85,11 +85,11 @@ KNOWN_A: tuple[Known, ...] = (
           frozenset({"218", "230"}), "carestat", range(2023, 2026), _no_placement_council),
     Known("392a: a return without UASC records", frozenset({"392a"}), "carestat", ANY_YEAR,
           _no_uasc_records),
-    Known("392a, 392b: the UASC mark shifted by a repeated child", frozenset({"392a", "392b"}),
-          "either", ANY_YEAR, _uasc_shifted),
+    Known("392a, 392b, 406: the UASC mark shifted by a repeated child",
+          frozenset({"392a", "392b", "406"}), "either", ANY_YEAR, _uasc_shifted),
     Known("359: open episodes ended by rule 365", frozenset({"359"}), "carestat", ANY_YEAR,
           _open_episode),
-    Known("165 from 2024-25: the sex codes M and F", frozenset({"165"}), "carestat",
+    Known("165 from 2024-25: the sex codes M, F and U", frozenset({"165"}), "carestat",
           range(2025, 2100), _mother_by_letter_sex),
     Known("165: a return without OC3 records", frozenset({"165"}), "carestat", ANY_YEAR,
           _no_oc3_records),

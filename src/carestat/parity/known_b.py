@@ -96,6 +96,55 @@ def _uasc_repeats(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     return False
 
 
+def _open_missing_in_care(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """An open missing period (no readable end) of a child with an open episode this year."""
+    record = facts.record("Missing", triple[2])
+    child = record.get("CHILD")
+    in_care = any(e.get("CHILD") == child and e.get("DEC") is None
+                  for e in facts.records.get("Episodes", []))  # fmt: skip
+    return triple[1] == "Missing" and bool(record) and record.get("MIS_END") is None and in_care
+
+
+def _same_date_text(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """Neither date of the episode could be read, and their texts are the same (or both blank)."""
+    record = facts.record("Episodes", triple[2])
+    unread = record.get("DECOM") is None and record.get("DEC") is None
+    return (
+        triple[1] == "Episodes"
+        and bool(record)
+        and unread
+        and (record.get("DECOM__raw") == record.get("DEC__raw"))
+    )
+
+
+PLACEMENT_ITEMS = ("LS", "PLACE", "PL_POST", "URN", "PLACE_PROVIDER")
+
+
+def _blank_beside_blank(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """An item compared by 434-436 is blank both in the episode and in the child's one before."""
+    record = facts.record("Episodes", triple[2])
+    if triple[1] != "Episodes" or not record:
+        return False
+    earlier = [
+        e for e in facts.records.get("Episodes", []) if e.get("CHILD") == record.get("CHILD")
+    ]
+    never = dt.date.max
+    earlier.sort(key=lambda e: (e.get("DECOM") or never, e.get("_row", 0)))
+    at = next(i for i, e in enumerate(earlier) if e is record)
+    before = earlier[at - 1] if at > 0 else None
+    return before is not None and any(
+        record.get(item) is None and before.get(item) is None for item in PLACEMENT_ITEMS
+    )
+
+
+def _no_start_among_several(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """A social worker record with no readable start, of a child with other records."""
+    record = facts.record("SocialWorker", triple[2])
+    child = record.get("CHILD")
+    others = sum(1 for r in facts.records.get("SocialWorker", []) if r.get("CHILD") == child)
+    return triple[1] == "SocialWorker" and record.get("SW_DECOM") is None and others > 1
+
+
 KNOWN_B: tuple[Known, ...] = (
     Known("577: missing periods with an end date outside every period of care", frozenset({"577"}),
           "reference", ANY_YEAR, _given("Missing", "MIS_END")),
@@ -113,4 +162,12 @@ KNOWN_B: tuple[Known, ...] = (
           _uasc_last_year_only),
     Known("205A-205D: the UASC flag of a CSV return", frozenset({"205D"}), "reference", ANY_YEAR,
           _uasc_repeats),
+    Known("577: open missing periods of a child still in care, ended by rule 365",
+          frozenset({"577"}), "reference", ANY_YEAR, _open_missing_in_care),
+    Known("355: the text of the two dates compared", frozenset({"355"}), "reference", ANY_YEAR,
+          _same_date_text),
+    Known("434-436: a blank item beside a blank item", frozenset({"434", "435", "436"}), "either",
+          ANY_YEAR, _blank_beside_blank),
+    Known("SW11bSTG2: a social worker episode with no start date", frozenset({"SW11bSTG2"}),
+          "carestat", ANY_YEAR, _no_start_among_several),
 )  # fmt: skip

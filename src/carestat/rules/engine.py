@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from carestat.model import LINE, ROW, Return
+from carestat.model import LINE, ROW, Return, empty_return
 from carestat.rules.compile import SHARED, compiled_rules, compiled_windows
 from carestat.rules.derive import DERIVED, PROVIDERS, extra_tables
 from carestat.rules.expr import LAST
@@ -66,7 +66,10 @@ def validate(
         else:
             runnable.append(declared)
     sql = compiled_rules(ret.year)
-    flagged, failed = _run(ret, previous, providers, runnable, sql)
+    # A rule that reads last year's tables without needing them (392a: "not UASC last year")
+    # sees a last year with no records when no previous return is given.
+    last = previous if previous is not None else empty_return(ret.year - 1, ret.la)
+    flagged, failed = _run(ret, last, providers, runnable, sql)
     report.rules_skipped += failed
     broken = {s.rule for s in failed}
     ran = [r for r in runnable if r.code not in broken]

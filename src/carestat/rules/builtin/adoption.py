@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from carestat.rules.builtin._common import code_rule, date_rule
-from carestat.rules.expr import Env, flag, msg, neighbours, show
+from carestat.rules.expr import Env, blank, flag, msg, neighbours, show
 from carestat.rules.model import Example
 from carestat.rules.registry import rule
 
@@ -14,8 +14,8 @@ P = "PlacedAdoption"
 AD1_FIELDS = ("DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR")
 
 
-def _a(**fields: str) -> Example:
-    return Example({A: [{"CHILD": "1", **fields}]})
+def _a(note: str = "", **fields: str) -> Example:
+    return Example({A: [{"CHILD": "1", **fields}]}, note=note)
 
 
 def _p(*rows: dict[str, str]) -> Example:
@@ -77,13 +77,15 @@ code_rule("120", P, "REASON_PLACED_CEASED", "REASON_PLACED_CEASED",
 
 @rule("151", [A], AD1_FIELDS, "The adoption items must all be given or all blank.",
       passes=[_a(), _a(DATE_INT="01/01/2022", DATE_MATCH="01/02/2022", FOSTER_CARE="0", NB_ADOPTR="1",
-                     SEX_ADOPTR="F1", LS_ADOPTR="L0")],
+                     SEX_ADOPTR="F1", LS_ADOPTR="L0"),
+              _a(DATE_INT="01/01/2022", DATE_MATCH="31/04/2022", FOSTER_CARE="0", NB_ADOPTR="1",
+                 SEX_ADOPTR="F1", LS_ADOPTR="L0", note="an unreadable date is given (113 reports it)")],
       fails=[_a(DATE_INT="01/01/2022")])  # fmt: skip
 def _151(t: Env) -> dict[str, Any]:
     import ibis
 
     a = t.AD1
-    given = [a[f].notnull() for f in AD1_FIELDS]
+    given = [~blank(a, f) for f in AD1_FIELDS]  # an unreadable date is given, not blank
     some, every = ibis.or_(*given), ibis.and_(*given)
     return {A: flag(a, some & ~every, msg("Some adoption items are blank: DATE_INT ", show(a, "DATE_INT"),
                                           ", DATE_MATCH ", show(a, "DATE_MATCH"), ", SEX_ADOPTR ", show(a, "SEX_ADOPTR")))}  # fmt: skip

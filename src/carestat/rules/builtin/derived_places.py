@@ -3,7 +3,8 @@
 The return holds only HOME_POST and PL_POST; PL_DISTANCE, PL_LA and PL_LOCATION are derived as
 the DfE does (see `carestat.rules.derive`) and read here through `with_places`. Children who are
 or were unaccompanied asylum seekers have no distance; carestat knows them from this year's UASC
-records only (the reference also reads last year's, when given).
+records and, when the previous return is given, last year's (the DfE rules also name the year
+before that, which no return carestat reads holds).
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ def _e(*rows: dict[str, str], **tables: list[dict[str, str]]) -> Example:
     return Example({E: [{"CHILD": "1", **r} for r in rows], **tables})
 
 
+def _last(example: Example, previous: dict[str, list[dict[str, str]]]) -> Example:
+    """`example` validated with a previous return holding `previous`."""
+    return Example(example.tables, previous)
+
+
 def _uasc() -> dict[str, list[dict[str, str]]]:
     return {U: [{"CHILD": "1", "DUC": "{end}"}]}
 
@@ -36,9 +42,18 @@ def _not_short_break(e: Any) -> Any:
 
 
 def _is_uasc(t: Env, e: Any) -> Any:
-    u = t.UASC
-    known = u.filter(u.SEX.notnull() | u.DOB.notnull() | u.DUC.notnull() | u.DUC__raw.notnull())
-    return e.CHILD.isin(children(known))
+    """The child has a UASC record this year or last (an empty last year without `--previous`)."""
+
+    def known(u: Any) -> Any:
+        return children(
+            u.filter(u.SEX.notnull() | u.DOB.notnull() | u.DUC.notnull() | u.DUC__raw.notnull())
+        )
+
+    return e.CHILD.isin(known(t.UASC)) | e.CHILD.isin(known(t.last(U)))
+
+
+def _uasc_last_year() -> dict[str, list[dict[str, str]]]:
+    return {U: [{"CHILD": "1", "DUC": "{end-1y}"}]}
 
 
 def _distance(e: Any) -> Any:
@@ -66,8 +81,9 @@ def _179(t: Env) -> dict[str, Any]:
 
 
 @rule("392a", [E, U], ["PL_DISTANCE"], "A child looked after (not UASC) has no placement distance: check both postcodes.",
-      passes=[_e({"LS": "C2", "HOME_POST": HOME, "PL_POST": COVENTRY}), _e({"LS": "C2"}, **_uasc())],
-      fails=[_e({"LS": "C2", "HOME_POST": HOME, "PL_POST": "ZZ9 9ZZ"})])  # fmt: skip
+      passes=[_e({"LS": "C2", "HOME_POST": HOME, "PL_POST": COVENTRY}), _e({"LS": "C2"}, **_uasc()),
+              _last(_e({"LS": "C2"}), _uasc_last_year())],
+      fails=[_e({"LS": "C2", "HOME_POST": HOME, "PL_POST": "ZZ9 9ZZ"}), _last(_e({"LS": "C2"}), {})])  # fmt: skip
 def _392a(t: Env) -> dict[str, Any]:
     e = with_places(t, t.Episodes)
     bad = _not_short_break(e) & ~_is_uasc(t, e) & e.PL_DISTANCE.isnull()
@@ -78,7 +94,8 @@ def _392a(t: Env) -> dict[str, Any]:
 
 
 @rule("392b", [E, U], ["HOME_POST", "PL_POST"], "A child looked after (not UASC) has a blank home or placement postcode.",
-      passes=[_e({"LS": "C2", "HOME_POST": HOME, "PL_POST": COVENTRY}), _e({"LS": "V3"}), _e({"LS": "C2"}, **_uasc())],
+      passes=[_e({"LS": "C2", "HOME_POST": HOME, "PL_POST": COVENTRY}), _e({"LS": "V3"}), _e({"LS": "C2"}, **_uasc()),
+              _last(_e({"LS": "C2", "HOME_POST": HOME}), _uasc_last_year())],
       fails=[_e({"LS": "C2", "HOME_POST": HOME})])  # fmt: skip
 def _392b(t: Env) -> dict[str, Any]:
     e = t.Episodes
@@ -109,9 +126,11 @@ def _392d(t: Env) -> dict[str, Any]:
     return {E: flag(e, bad, what)}
 
 
-@rule("406", [E, U], ["PL_DISTANCE"], "A UASC child has a placement distance; it should be blank.",
-      passes=[_e({"LS": "C2"}, **_uasc()), _e({"HOME_POST": HOME, "PL_POST": COVENTRY})],
-      fails=[_e({"HOME_POST": HOME, "PL_POST": COVENTRY}, **_uasc())])  # fmt: skip
+@rule("406", [E, U], ["PL_DISTANCE"], "A child UASC this year or last has a placement distance; it should be blank.",
+      passes=[_e({"LS": "C2"}, **_uasc()), _e({"HOME_POST": HOME, "PL_POST": COVENTRY}),
+              _last(_e({"HOME_POST": HOME, "PL_POST": COVENTRY}), {"Header": [{"CHILD": "1"}]})],
+      fails=[_e({"HOME_POST": HOME, "PL_POST": COVENTRY}, **_uasc()),
+             _last(_e({"HOME_POST": HOME, "PL_POST": COVENTRY}), _uasc_last_year())])  # fmt: skip
 def _406(t: Env) -> dict[str, Any]:
     e = with_places(t, t.Episodes)
     bad = _is_uasc(t, e) & e.PL_DISTANCE.notnull()

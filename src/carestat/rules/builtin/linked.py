@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from carestat.rules.expr import Env, children, flag, flag_both, link, msg, show
+from carestat.rules.expr import Env, blank, children, flag, flag_both, link, msg, show
 from carestat.rules.model import Example
 from carestat.rules.registry import rule
 
@@ -146,8 +146,9 @@ def _525(t: Env) -> dict[str, Any]:
     import ibis
 
     j = link(t.PlacedAdoption, t.AD1)
-    adopted = ibis.or_(*[j[f"r_{f}"].notnull() for f in AD1_FIELDS])
-    bad = j.DATE_PLACED_CEASED.notnull() & adopted
+    # An unreadable date is a date given (115/112/113 report it), not a blank.
+    adopted = ibis.or_(*[~blank(j, f"r_{f}") for f in AD1_FIELDS])
+    bad = ~blank(j, "DATE_PLACED_CEASED") & adopted
     return flag_both(
         j,
         bad,

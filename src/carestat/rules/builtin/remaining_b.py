@@ -530,17 +530,24 @@ def _sw11a(t: Env) -> dict[str, Any]:
 
 @rule("SW11bSTG2", [SW], ["SW_DEC"], "A social worker episode ended in the last 5 days of the year and no next one is given.",
       years=(2024, None),
-      passes=[_sw({"SW_DECOM": "{start}", "SW_DEC": "{end-5d}"}, {"SW_DECOM": "{end-4d}"}), _sw({"SW_DECOM": "{start}", "SW_DEC": "{end-6d}"})],
-      fails=[_sw({"SW_DECOM": "{start}", "SW_DEC": "{end-5d}"})])  # fmt: skip
+      passes=[_sw({"SW_DECOM": "{start}", "SW_DEC": "{end-5d}"}, {"SW_DECOM": "{end-4d}"}), _sw({"SW_DECOM": "{start}", "SW_DEC": "{end-6d}"}),
+              _sw({"SW_DEC": "{end-2d}"}, {"SW_DECOM": "{end-2d}"})],
+      fails=[_sw({"SW_DECOM": "{start}", "SW_DEC": "{end-5d}"}), _sw({"SW_DEC": "{end-2d}"}, {"SW_DECOM": "{end-3d}"})])  # fmt: skip
 def _sw11b(t: Env) -> dict[str, Any]:
     import ibis
 
     s = _sw_next(t)
     late = s.SW_DEC.between(t.end - ibis.interval(days=5), t.end)
+    # An episode with no start date has no place in the order by start: it is followed when
+    # another of the child's episodes starts on or after the day it ended.
+    o = t.SocialWorker
+    o = o.filter(o.SW_DECOM.notnull()).select(o_child=o.CHILD, o_decom=o.SW_DECOM)
+    after = s.inner_join(o, (s.CHILD == o.o_child) & (o.o_decom >= s.SW_DEC))
+    followed = s.SW_DECOM.isnull() & s._row.isin(after._row)
     return {
         SW: flag(
             s,
-            late & s.n_decom.isnull(),
+            late & s.n_decom.isnull() & ~followed,
             msg("Ended ", show(s, "SW_DEC"), " with no next social worker episode"),
         )
     }
