@@ -95,8 +95,8 @@ def _database():
     return duckdb.connect()
 
 
-def _connect(ret: Return, previous: Return | None, needed: set[str], extra: dict[str, pa.Table]):
-    """A cursor on a fresh schema that can read the tables the SQL reads.
+def _connect(tables: dict[str, pa.Table], needed: set[str]):
+    """A cursor on a fresh schema that can read the tables the SQL reads (of `_inputs`).
 
     Small returns are copied into DuckDB: queries on its own tables plan and run about twice as
     fast as on registered Arrow tables. Large ones stay Arrow (zero-copy), registered on every
@@ -106,10 +106,6 @@ def _connect(ret: Return, previous: Return | None, needed: set[str], extra: dict
     con = _database().cursor()
     schema = f"validation_{next(_SCHEMAS)}"
     con.execute(f'CREATE SCHEMA "{schema}"')
-    tables = dict(ret.tables)
-    if previous is not None:
-        tables.update({name + LAST: table for name, table in previous.tables.items()})
-    tables.update(extra)
     inputs = {name: table for name, table in tables.items() if name in needed}
     shared = inputs if sum(t.num_rows for t in inputs.values()) > COPY_UP_TO_ROWS else {}
     # Small returns run WORKERS queries at a time, each on one thread: splitting a query over
@@ -143,27 +139,27 @@ def _tables_read(items: list[tuple[str, str, str]]) -> set[str]:
     return {name for _, _, sql in items for name in TABLE_REF.findall(sql)}
 
 
-def _input_columns(
+def _inputs(
     ret: Return, previous: Return | None, extra: dict[str, pa.Table]
-) -> dict[str, list[str]]:
-    """The column names of every table the rules can read, by table name."""
-    tables = dict(ret.tables) | extra
+) -> dict[str, pa.Table]:
+    """Every table the rules can read, by the name the SQL reads it under."""
+    tables = dict(ret.tables)
     if previous is not None:
         tables |= {name + LAST: table for name, table in previous.tables.items()}
-    return {name: table.schema.names for name, table in tables.items()}
+    return tables | extra
 
 
 def _windowed_table(
     name: str,
     items: list[tuple[str, str, str]],
-    columns: dict[str, list[str]],
+    tables: dict[str, pa.Table],
     windows: dict[str, dict[str, str]],
 ) -> str:
     """SQL creating `<table>__w`: the columns and shared window columns its readers use."""
     base = name.removesuffix(SHARED)
     readers = [sql for _, _, sql in items if f'"{name}"' in sql]
     used = {word for sql in readers for word in re.findall(r'"(\w+)"', sql)}
-    kept = [f'"{column}"' for column in columns[base] if column in used]
+    kept = [f'"{column}"' for column in tables[base].schema.names if column in used]
     computed = [f'{sql} AS "{column}"' for column, sql in windows[base].items() if column in used]
     return f'CREATE TABLE "{name}" AS SELECT {", ".join(kept + computed)} FROM "{base}"'
 
@@ -200,12 +196,11 @@ def _run(
     needed = _tables_read(items)
     windowed = {name for name in needed if name.endswith(SHARED)}
     needed |= {name.removesuffix(SHARED) for name in windowed}
-    extra = _extra(ret, previous, providers, needed)
-    con, schema, shared = _connect(ret, previous, needed, extra)
+    tables = _inputs(ret, previous, _extra(ret, previous, providers, needed))
+    con, schema, shared = _connect(tables, needed)
     try:
-        columns = _input_columns(ret, previous, extra)
         for name in sorted(windowed):
-            con.execute(_windowed_table(name, items, columns, compiled_windows(ret.year)))
+            con.execute(_windowed_table(name, items, tables, compiled_windows(ret.year)))
         size = NATIONAL_BATCH if shared else BATCH
         batches = [items[start : start + size] for start in range(0, len(items), size)]
         done = _run_batches(con, schema, shared, batches)
