@@ -124,7 +124,7 @@ def _cell(ret: Return, fault: Fault) -> str | None:
 @cache
 def synthetic(year: int) -> Return:
     """A small synthetic council's clean return (the one the truth check plants on)."""
-    returns = generate(las=1, years=range(2022, 2028), seed=11, children=60).returns()
+    returns = generate(las=1, years=range(2022, 2028), seed=11, children=100).returns()
     return next(ret for ret in returns if ret.year == year)
 
 

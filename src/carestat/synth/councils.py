@@ -15,6 +15,10 @@ import pandas as pd
 
 POSTCODES_PER_COUNCIL = 400
 NEIGHBOURS = 6
+METRES_PER_MILE = 1609.344
+# Bands of distance (miles between council centres) for placements far from home: most of them
+# within 100 miles, some beyond (rule 454 flags over 350 miles from home).
+AFAR_MILES = ((20, 100), (100, 200))
 COUNCIL_PREFIXES = ("E06", "E08", "E09", "E10")
 
 
@@ -40,6 +44,7 @@ class Council:
     stock_rate: float  # looked after per 10,000 under-18s
     postcodes: np.ndarray
     neighbours: tuple[str, ...] = ()
+    afar: tuple[tuple[str, ...], ...] = ()  # councils in each band of AFAR_MILES
     providers: dict[str, list[Provider]] = field(default_factory=dict)
 
 
@@ -116,12 +121,28 @@ def _build_pools() -> dict[str, tuple[np.ndarray, tuple[float, float]]]:
     return pools
 
 
-def _neighbours(code: str, pools: dict[str, tuple[np.ndarray, tuple[float, float]]]) -> tuple:
+Pools = dict[str, tuple[np.ndarray, tuple[float, float]]]
+
+
+def _miles_from(code: str, pools: Pools) -> tuple[list[str], np.ndarray]:
+    """Every council code, and the miles from `code`'s centre to each one's."""
     codes = sorted(pools)
     centres = np.array([pools[c][1] for c in codes])
-    distance = np.hypot(*(centres - np.array(pools[code][1])).T)
-    order = np.argsort(distance, kind="stable")
+    return codes, np.hypot(*(centres - np.array(pools[code][1])).T) / METRES_PER_MILE
+
+
+def _neighbours(code: str, pools: Pools) -> tuple[str, ...]:
+    """The NEIGHBOURS councils whose centres are nearest `code`'s."""
+    codes, miles = _miles_from(code, pools)
+    order = np.argsort(miles, kind="stable")
     return tuple(codes[i] for i in order[1 : NEIGHBOURS + 1])
+
+
+def _afar(code: str, pools: Pools) -> tuple[tuple[str, ...], ...]:
+    """For each band of AFAR_MILES, the councils whose centres lie that far from `code`'s."""
+    codes, miles = _miles_from(code, pools)
+    bands = (np.flatnonzero((miles >= low) & (miles < high)) for low, high in AFAR_MILES)
+    return tuple(tuple(codes[i] for i in band) for band in bands)
 
 
 def _urn(code: str, kind: str, number: int) -> str:
@@ -172,6 +193,7 @@ def pick_councils(
         postcodes = pools[code][0]
         council = Council(code, council_names()[code], int(pop), float(stock), postcodes)
         council.neighbours = _neighbours(code, pools)
+        council.afar = _afar(code, pools)
         council.providers = providers_for(code, postcodes)
         councils.append(council)
     return councils

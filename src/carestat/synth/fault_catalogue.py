@@ -164,6 +164,8 @@ _DUPLICATE_RULES = {"UASC": "INT36", "OC2": "INT33", "OC3": "INT34",
 _ORPHAN_RULES = {"Episodes": "INT03", "Reviews": ("INT08", "1012"), "UASC": ("INT09", "392a", "392b"),
                  "OC2": "INT05", "OC3": ("INT06", "EPI"), "AD1": "INT01", "PlacedAdoption": "INT02",
                  "PrevPerm": ("INT07", "1012", "630"), "Missing": ("INT04", "1012")}  # fmt: skip
+# EPI fires only for a care leaver with no episodes this year: orphan OC3 records of those only.
+_ORPHAN_NEEDS = {"OC3": ("no_episodes",)}
 
 
 _UN = tuple(f"UN{i}" for i in range(1, 8))  # UPN unknown codes
@@ -182,7 +184,8 @@ CROSS_RECORD: list[FaultKind] = (
     + [K("duplicate_header", "Header", "CHILD", duplicate(), _all("INT32"), (is_("UPN", *_UN),)),
        K("duplicate_upn", "Header", "CHILD", duplicate(), (("2023-", ("INT32",)), ("2026-", ("444",))),
          (not_("UPN", *_UN),))]
-    + [K(f"orphan_{t.lower()}", t, "CHILD", orphan(), _codes(r)) for t, r in _ORPHAN_RULES.items()]
+    + [K(f"orphan_{t.lower()}", t, "CHILD", orphan(), _codes(r), _ORPHAN_NEEDS.get(t, ()))
+       for t, r in _ORPHAN_RULES.items()]
     + [K(f"dob_differs_{t.lower()}", t, "DOB", relative("DOB", 1), _all(r), ("DOB", "in_header"))
        for t, r in _DOB_RULES.items()]
 )  # fmt: skip

@@ -154,6 +154,7 @@ Condition = Callable[[Return, pa.Table], np.ndarray]  # which records of a table
 CONDITIONS: dict[str, Condition] = {
     "no_uasc": lambda ret, t: ~_in_table(ret, t, "UASC"),
     "in_header": lambda ret, t: _in_table(ret, t, "Header"),
+    "no_episodes": lambda ret, t: ~_in_table(ret, t, "Episodes"),
     "not_first": lambda ret, t: pc.fill_null(pc.not_equal(t.column("RNE"), "S"), False).to_numpy(),
     "has_later": lambda ret, t: _later_episode(t),
     "is_last": lambda ret, t: ~_later_episode(t),
