@@ -15,9 +15,10 @@ import pytest
 
 from carestat.model import Return
 from carestat.rules import derive, engine, registry
-from carestat.rules.derive import PROVIDERS, derive_placements, extra_tables, postcode_facts
+from carestat.rules.derive import PROVIDERS, derive_placements, extra_tables
 from carestat.rules.examples import example_return, resolve_date
 from carestat.rules.model import LAST_YEAR, Example, Rule
+from carestat.rules.postcodes import postcode_facts
 
 BIRMINGHAM, COVENTRY = "E08000025", "E08000026"
 

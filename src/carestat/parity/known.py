@@ -122,7 +122,7 @@ def _district(postcode: str) -> str | None:
     """The district a postcode lies in (looked up once per postcode across the corpus)."""
     import pyarrow as pa
 
-    from carestat.rules.derive import postcode_facts
+    from carestat.rules.postcodes import postcode_facts
 
     return postcode_facts(pa.array([postcode], pa.string()))["laua"][0].as_py()
 
@@ -191,7 +191,7 @@ def _grid(postcode: str) -> bool:
     """Whether a postcode has a grid position (a distance can be measured from it)."""
     import pyarrow as pa
 
-    from carestat.rules.derive import postcode_facts
+    from carestat.rules.postcodes import postcode_facts
 
     return postcode_facts(pa.array([postcode], pa.string()))["east"][0].as_py() is not None
 

@@ -14,7 +14,7 @@ from carestat.parity.known import ANY_YEAR, Known, ReturnFacts, _new_district
 def _no_placement_council(facts: ReturnFacts, side: str, triple: Triple) -> bool:
     """The reference finds no council for the placement: no postcode, an unknown one, or a new
     district (its look-up table predates them)."""
-    from carestat.rules.derive import postcode_facts
+    from carestat.rules.postcodes import postcode_facts
 
     postcode = facts.record(triple[1], triple[2]).get("PL_POST")
     if not postcode:

