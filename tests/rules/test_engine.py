@@ -124,3 +124,22 @@ def test_compacted_sql_reads_fewer_columns_and_finds_the_same_rows() -> None:
     assert '"t0"."CHILD" AS' not in compacted and '"t0"."CHILD",' in sql
     assert con.execute(compacted).fetchall() == con.execute(sql).fetchall() == [(1,)]
     assert compact("SELECT FROM WHERE (", schema) == "SELECT FROM WHERE ("  # kept as it was
+
+
+@pytest.mark.parametrize("year", SUPPORTED_YEARS)
+def test_the_engine_reads_the_rules_as_the_registry_declares_them(year: int) -> None:
+    from carestat.rules import engine
+    from carestat.rules.registry import severity
+
+    def facts(rule: object) -> tuple[object, ...]:
+        r = rule  # the fields a validation reads of a rule
+        return (r.key, r.tables, r.fields, r.message, r.years, r.needs)  # type: ignore[attr-defined]
+
+    compiled = engine.rules_for(year)
+    assert [facts(r) for r in compiled] == [facts(r) for r in rules_for(year)]
+    assert {r.code: engine._severity(year, r.code) for r in compiled} == {
+        r.code: severity(r.code) for r in rules_for(year)
+    }
+    assert [r.code for r in engine.rules_for(year, [" 103 ", "ep"])] == [
+        r.code for r in rules_for(year, ["103", "EP"])
+    ]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import carestat
-from carestat.rules.registry import rules_for
+from carestat.rules.model import Rule
 
 PACKAGE_DIR = Path(carestat.__file__).parent
 COMPILED_DIR = PACKAGE_DIR / "rules" / "compiled"
@@ -30,6 +30,7 @@ def rules_hash() -> str:
     rules = PACKAGE_DIR / "rules"
     sources = sorted((rules / "builtin").glob("*.py"))
     sources += [rules / name for name in ("expr.py", "model.py", "registry.py", "compile.py")]
+    sources.append(rules / "data" / "severity.yaml")
     sources += sorted((PACKAGE_DIR / "spec" / "data").glob("*.yaml"))
     sources.append(PACKAGE_DIR / "model.py")
     for path in sources:
@@ -64,15 +65,53 @@ def compiled_windows(year: int, dialect: str = "duckdb") -> dict[str, dict[str, 
     return windows
 
 
+def compiled_declarations(year: int) -> tuple[list[Rule], dict[str, str]]:
+    """The rules in force in `year` as declared, and each code's severity, without importing them.
+
+    Importing the rule modules (330 declarations with their examples) cost ~0.1 s of each
+    validation; what the engine needs of them is kept beside their SQL. The rules carry no
+    check: they run only as compiled SQL.
+    """
+    declared = _compiled(year, "duckdb", rules_hash())["declared"]
+    rules = [
+        Rule(code=d["code"], tables=tuple(d["tables"]), fields=tuple(d["fields"]),
+             message=d["message"], check=_compiled_only, years=(d["years"][0], d["years"][1]),
+             needs=tuple(d["needs"]))
+        for d in declared
+    ]  # fmt: skip
+    return rules, {d["code"]: d["severity"] for d in declared}
+
+
+def _compiled_only(_: Any) -> dict[str, Any]:
+    raise RuntimeError("a rule read from its compiled SQL has no Ibis check: use the registry")
+
+
+def _declarations(year: int) -> list[dict[str, Any]]:
+    """What the engine needs of each rule in force in `year` (see `compiled_declarations`)."""
+    from carestat.rules.registry import rules_for, severity
+
+    return [
+        {"code": r.code, "tables": list(r.tables), "fields": list(r.fields), "message": r.message,
+         "years": list(r.years), "needs": list(r.needs), "severity": severity(r.code)}
+        for r in rules_for(year)
+    ]  # fmt: skip
+
+
+def _compile_all(year: int, dialect: str) -> dict[str, Any]:
+    """Everything the compiled file of a year holds (see `precompile`)."""
+    rules, windows = compile_year_shared(year, dialect)
+    return {"hash": rules_hash(), "rules": rules, "windows": windows,
+            "declared": _declarations(year)}  # fmt: skip
+
+
 @cache
 def _compiled(year: int, dialect: str, key: str) -> dict[str, Any]:
     for folder in (COMPILED_DIR, cache_dir()):
         path = folder / _file_name(year, dialect)
         data = _read(path)
-        if data is not None and data.get("hash") == key:
+        if data is not None and data.get("hash") == key and "declared" in data:
             return data
-    rules, windows = compile_year_shared(year, dialect)
-    data = {"hash": key, "rules": rules, "windows": windows}
+    data = _compile_all(year, dialect)
     _write(cache_dir() / _file_name(year, dialect), data)
     return data
 
@@ -108,6 +147,7 @@ def compile_year_shared(
     import ibis
 
     from carestat.rules.expr import Env
+    from carestat.rules.registry import rules_for
 
     env = Env(year)
     built = {declared.key: declared.check(env) for declared in rules_for(year)}
@@ -225,9 +265,7 @@ def precompile(years: list[int], folder: Path = COMPILED_DIR) -> list[Path]:
     for year in years:
         for dialect in DIALECTS:
             path = folder / _file_name(year, dialect)
-            rules, windows = compile_year_shared(year, dialect)
-            data = {"hash": rules_hash(), "rules": rules, "windows": windows}
-            _write(path, data)
+            _write(path, _compile_all(year, dialect))
             written.append(path)
     return written
 

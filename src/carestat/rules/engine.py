@@ -15,12 +15,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from carestat.model import LINE, ROW, Return, empty_return
-from carestat.rules.compile import SHARED, compiled_rules, compiled_windows
+from carestat.rules.compile import SHARED, compiled_declarations, compiled_rules, compiled_windows
 from carestat.rules.derive import DERIVED, PROVIDERS, extra_tables
 from carestat.rules.expr import LAST
-from carestat.rules.model import Rule
-from carestat.rules.registry import rules_for, severity
-from carestat.rules.report import Issue, Report, SkippedRule
+from carestat.rules.model import Rule, only_codes
+from carestat.rules.report import Issue, Report, Severity, SkippedRule
 
 TABLE_REF = re.compile(r'"(\w+)" AS "t\d+"')
 BATCH = 25  # rules per query: planning one huge UNION costs more than a few smaller ones
@@ -77,6 +76,21 @@ def validate(
     report.rows_examined = {r.code: _examined(r, ret, previous) for r in ran}
     report.issues = _issues(ret, ran, flagged)
     return report
+
+
+def rules_for(year: int, codes: Iterable[str] | None = None) -> list[Rule]:
+    """The rules in force in `year` (or only `codes`), read with their compiled SQL."""
+    return only_codes(compiled_declarations(year)[0], codes)
+
+
+def _severity(year: int, code: str) -> Severity:
+    """A rule code's declared severity (kept with the compiled SQL)."""
+    found = compiled_declarations(year)[1].get(code)
+    if found is None:  # a rule not in force this year (tests run rules in any year)
+        from carestat.rules.registry import severity
+
+        return severity(code)
+    return found  # type: ignore[return-value]
 
 
 def _examined(declared: Rule, ret: Return, previous: Return | None) -> int:
@@ -275,6 +289,7 @@ def _issues(ret: Return, rules: list[Rule], flagged: pa.Table) -> list[Issue]:
     order = {r.code: i for i, r in enumerate(rules)}
     by_key = {r.key: r for r in rules}
     issues: list[Issue] = []
+    severities = {r.code: _severity(ret.year, r.code) for r in rules}
     for table_name in sorted(set(flagged.column("flagged_table").to_pylist())):
         part = flagged.filter(pc.equal(flagged["flagged_table"], table_name))
         source = ret.tables[table_name]
@@ -289,7 +304,7 @@ def _issues(ret: Return, rules: list[Rule], flagged: pa.Table) -> list[Issue]:
         ):  # fmt: skip
             declared = by_key[key]
             issues.append(
-                Issue(declared.code, severity(declared.code), table_name, row, line, child,
+                Issue(declared.code, severities[declared.code], table_name, row, line, child,
                       declared.fields, message or declared.message)
             )  # fmt: skip
     issues.sort(key=lambda i: (order[i.rule], i.table, i.row or 0))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -58,3 +58,11 @@ class Rule:
         """Years in force as text, e.g. "2023-" or "2023-2024"."""
         first, last = self.years
         return f"{first}-{last or ''}"
+
+
+def only_codes(rules: list[Rule], codes: Iterable[str] | None) -> list[Rule]:
+    """The rules whose codes are among `codes` (any case, spaces ignored); all when None."""
+    if codes is None:
+        return rules
+    wanted = {c.strip().upper() for c in codes}
+    return [r for r in rules if r.code.upper() in wanted]

@@ -8,9 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
-from carestat.rules.model import Check, Example, Need, Rule
+from carestat.rules.model import Check, Example, Need, Rule, only_codes
 from carestat.rules.report import Severity
 
 BUILTIN_MODULES = (
@@ -64,15 +62,13 @@ def all_rules() -> tuple[Rule, ...]:
 
 def rules_for(year: int, codes: Iterable[str] | None = None) -> list[Rule]:
     """The rules in force in collection `year`, optionally only the given codes."""
-    wanted = {c.strip().upper() for c in codes} if codes is not None else None
-    found = [r for r in all_rules() if r.in_force(year)]
-    if wanted is not None:
-        found = [r for r in found if r.code.upper() in wanted]
-    return found
+    return only_codes([r for r in all_rules() if r.in_force(year)], codes)
 
 
 @cache
 def _severity_data() -> dict[str, Any]:
+    import yaml
+
     text = resources.files("carestat.rules").joinpath("data", "severity.yaml").read_text("utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
     return data
