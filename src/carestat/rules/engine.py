@@ -6,10 +6,10 @@ import itertools
 import re
 import threading
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
-from typing import Any
+from functools import cache, partial
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -29,6 +29,7 @@ NATIONAL_BATCH = 10
 COPY_UP_TO_ROWS = 400_000  # input rows; measured at 100k children: copying is 25% faster, +230 MB
 WORKERS = 2  # queries at a time (the machines this must be fast on have two cores)
 _SCHEMAS = itertools.count()
+T = TypeVar("T")
 # Rule results are a few rows: the copy DuckDB warns about when a DB-API result goes to Arrow
 # costs nothing next to the Python-side relation building that its recommended `sql()` does.
 warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)
@@ -102,7 +103,7 @@ def _examined(declared: Rule, ret: Return, previous: Return | None) -> int:
 
 
 @cache
-def _database():
+def _database() -> Any:
     """One in-memory DuckDB per process (connecting costs ~0.1 s); validations get a schema each."""
     import duckdb
 
@@ -124,7 +125,7 @@ def _connect(tables: dict[str, pa.Table], needed: set[str]):
     shared = inputs if sum(t.num_rows for t in inputs.values()) > COPY_UP_TO_ROWS else {}
     # Small returns run WORKERS queries at a time, each on one thread: splitting a query over
     # threads costs more in co-ordination than it gains on a few thousand rows (~20% CPU).
-    # National ones run one query at a time on every core (see `_run_batches`).
+    # National ones run one query at a time on every core (see `_run`).
     con.execute(f"SET threads = {WORKERS if shared else 1}")
     for name, table in inputs.items() if not shared else ():
         con.register("arrow_input", table)
@@ -212,13 +213,21 @@ def _run(
     needed |= {name.removesuffix(SHARED) for name in windowed}
     tables = _inputs(ret, previous, _extra(ret, previous, providers, needed))
     con, schema, shared = _connect(tables, needed)
+    # National returns (read as shared Arrow) run one query at a time: two at once hold two
+    # sets of window and join state, ~190 MB more at 100k children, past the 1 GB bar.
+    cursors = [con] + [
+        _cursor(con, schema, shared) for _ in range(WORKERS - 1 if not shared else 0)
+    ]
     try:
-        for name in sorted(windowed):
-            con.execute(_windowed_table(name, items, tables, compiled_windows(ret.year)))
+        windows = compiled_windows(ret.year)
+        statements = [_windowed_table(name, items, tables, windows) for name in sorted(windowed)]
+        _in_turn(cursors, [partial(_execute, sql=statement) for statement in statements])
         size = NATIONAL_BATCH if shared else BATCH
         batches = [items[start : start + size] for start in range(0, len(items), size)]
-        done = _run_batches(con, schema, shared, batches)
+        done = _in_turn(cursors, [partial(_run_batch, batch=batch) for batch in batches])
     finally:
+        for cursor in cursors[1:]:
+            cursor.close()
         con.execute(f'DROP SCHEMA "{schema}" CASCADE')
         con.close()
     results = [found for found, _ in done]
@@ -231,23 +240,17 @@ def _run(
     return flagged.rename_columns(["rule_key", "flagged_table", ROW, "message"]), failed
 
 
-def _run_batches(
-    con: Any, schema: str, shared: dict[str, pa.Table], batches: list[list[tuple[str, str, str]]]
-) -> list[tuple[pa.Table, list[SkippedRule]]]:
-    """Run the batches on WORKERS threads, each with its own cursor (DuckDB releases the GIL).
+def _in_turn(cursors: list[Any], tasks: list[Callable[[Any], T]]) -> list[T]:
+    """Each task's result, in order; each cursor (one per thread) takes the next task when free.
 
-    Planning a query is single-threaded and most rule queries are small, so two queries at a
-    time keep both cores busy where one query at a time mostly does not.
+    DuckDB releases the GIL. Planning a query is single-threaded and most rule queries are
+    small, so two queries at a time keep both cores busy where one at a time mostly does not.
     """
-    # National returns (read as shared Arrow) run one query at a time: two at once hold two
-    # sets of window and join state, ~190 MB more at 100k children, past the 1 GB bar.
-    workers = min(1 if shared else WORKERS, len(batches))
-    if workers <= 1:
-        return [_run_batch(con, batch) for batch in batches]
-    cursors = [con] + [_cursor(con, schema, shared) for _ in range(workers - 1)]
-    pending = iter(range(len(batches)))  # shared: each worker takes the next batch when free
+    if len(cursors) <= 1 or len(tasks) <= 1:
+        return [task(cursors[0]) for task in tasks]
+    pending = iter(range(len(tasks)))
     lock = threading.Lock()
-    done: dict[int, tuple[pa.Table, list[SkippedRule]]] = {}
+    done: dict[int, T] = {}
 
     def work(cursor: Any) -> None:
         while True:
@@ -255,13 +258,15 @@ def _run_batches(
                 index = next(pending, None)
             if index is None:
                 return
-            done[index] = _run_batch(cursor, batches[index])
+            done[index] = tasks[index](cursor)
 
-    with ThreadPoolExecutor(workers) as pool:
+    with ThreadPoolExecutor(len(cursors)) as pool:
         list(pool.map(work, cursors))
-    for cursor in cursors[1:]:
-        cursor.close()
-    return [done[i] for i in range(len(batches))]
+    return [done[i] for i in range(len(tasks))]
+
+
+def _execute(con: Any, sql: str) -> None:
+    con.execute(sql)
 
 
 def _query(con: Any, sql: str) -> pa.Table:
