@@ -19,6 +19,7 @@ from carestat.rules.compile import SHARED, compiled_declarations, compiled_rules
 from carestat.rules.derive import DERIVED, PROVIDERS, extra_tables
 from carestat.rules.expr import LAST
 from carestat.rules.model import Rule, only_codes
+from carestat.rules.postcodes import forget as forget_postcodes
 from carestat.rules.report import Issue, Report, Severity, SkippedRule
 
 TABLE_REF = re.compile(r'"(\w+)" AS "t\d+"')
@@ -192,7 +193,10 @@ def _extra(
     if not needed & {"Episodes" + DERIVED, "Episodes" + LAST + DERIVED, PROVIDERS}:
         return {}
     last = previous if "Episodes" + LAST + DERIVED in needed else None
-    return extra_tables(ret, last, providers if PROVIDERS in needed else None)
+    try:
+        return extra_tables(ret, last, providers if PROVIDERS in needed else None)
+    finally:
+        forget_postcodes()  # the derived tables hold copies of what they found
 
 
 def _run(
