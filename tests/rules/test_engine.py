@@ -82,16 +82,18 @@ def _issues_of(ret: Return, previous: Return | None) -> list[tuple[object, ...]]
     return [(i.rule, i.table, i.row, i.message) for i in validate(ret, previous=previous).issues]
 
 
-def test_copied_and_arrow_inputs_give_the_same_issues(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_council_and_national_ways_of_running_give_the_same_issues(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from carestat.rules import engine
 
     ret, previous = _junk_return(2026), _junk_return(2025)
-    copied = _issues_of(ret, previous)
-    monkeypatch.setattr(engine, "COPY_UP_TO_ROWS", 0)  # as for a national return
-    assert _issues_of(ret, previous) == copied and copied
-    monkeypatch.setattr(engine, "COPY_UP_TO_ROWS", 10**9)
-    monkeypatch.setattr(engine, "WORKERS", 1)  # copied, one query at a time
-    assert _issues_of(ret, previous) == copied
+    council = _issues_of(ret, previous)
+    monkeypatch.setattr(engine, "NATIONAL_ROWS", 0)  # one query at a time, 10 rules each
+    assert _issues_of(ret, previous) == council and council
+    monkeypatch.setattr(engine, "NATIONAL_ROWS", 10**9)
+    monkeypatch.setattr(engine, "WORKERS", 1)
+    assert _issues_of(ret, previous) == council
 
 
 def test_each_validation_cleans_up_its_schema() -> None:

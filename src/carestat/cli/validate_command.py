@@ -63,6 +63,7 @@ def validate_command(
 ) -> None:
     """Validate a return; exit 0 if no error-severity issue, 1 if some, 2 if unusable."""
     _check_arguments(output_format, output, child, providers)
+    _return_freed_memory()
     try:
         ret, last, last_path = _read_returns(paths, year, la, previous)
     except InputError as error:
@@ -83,6 +84,17 @@ def validate_command(
     except OSError as error:  # e.g. the workbook is open in Excel, or the disk is full
         fail(f"--output {output}: cannot write it ({error.strerror or error})")
     raise typer.Exit(0 if report.valid else 1)
+
+
+def _return_freed_memory() -> None:
+    """Let Arrow give freed memory back at once (the C library's allocator).
+
+    Arrow's default allocator (mimalloc) keeps the pages that reading freed: at 100k children
+    the process then peaked at 0.95-1.05 GB, against 0.7 GB with this one, in the same time.
+    """
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
 
 
 def _write_report(report: Report, ret: Return, output_format: str, output: Path | None) -> None:

@@ -27,7 +27,7 @@ BATCH = 25  # rules per query: planning one huge UNION costs more than a few sma
 # National returns: a union holds its parts' join and window state at once; at 100k children
 # 25 rules a query peaked at 1.03 GB, 10 at 0.88 GB, in the same time.
 NATIONAL_BATCH = 10
-COPY_UP_TO_ROWS = 400_000  # input rows; measured at 100k children: copying is 25% faster, +230 MB
+NATIONAL_ROWS = 400_000  # input rows beyond which queries run one at a time on every core
 WORKERS = 2  # queries at a time (the machines this must be fast on have two cores)
 _SCHEMAS = itertools.count()
 T = TypeVar("T")
@@ -111,40 +111,31 @@ def _database() -> Any:
     return duckdb.connect()
 
 
-def _connect(tables: dict[str, pa.Table], needed: set[str]):
-    """A cursor on a fresh schema that can read the tables the SQL reads (of `_inputs`).
+def _connect(tables: dict[str, pa.Table], needed: set[str]) -> tuple[Any, str, bool]:
+    """A cursor on a fresh schema holding a copy of the tables the SQL reads (of `_inputs`).
 
-    Small returns are copied into DuckDB: queries on its own tables plan and run about twice as
-    fast as on registered Arrow tables. Large ones stay Arrow (zero-copy), registered on every
-    cursor, as a copy would take the national run past 1 GB. Returns the cursor, the schema
-    and the Arrow tables each further cursor must register.
+    Queries on DuckDB's own tables plan and run about twice as fast as on registered Arrow
+    tables. Returns the cursor, the schema and whether the return is national-sized.
     """
     con = _database().cursor()
     schema = f"validation_{next(_SCHEMAS)}"
     con.execute(f'CREATE SCHEMA "{schema}"')
     inputs = {name: table for name, table in tables.items() if name in needed}
-    shared = inputs if sum(t.num_rows for t in inputs.values()) > COPY_UP_TO_ROWS else {}
+    national = sum(t.num_rows for t in inputs.values()) > NATIONAL_ROWS
     # Small returns run WORKERS queries at a time, each on one thread: splitting a query over
     # threads costs more in co-ordination than it gains on a few thousand rows (~20% CPU).
     # National ones run one query at a time on every core (see `_run`).
-    con.execute(f"SET threads = {WORKERS if shared else 1}")
-    for name, table in inputs.items() if not shared else ():
+    con.execute(f"SET threads = {WORKERS if national else 1}")
+    for name, table in inputs.items():
         con.from_arrow(table).create(f'"{schema}"."{name}"')  # ~25% faster than register + CTAS
-    _prepare(con, schema, shared)
-    return con, schema, shared
+    con.execute(f'SET schema = "{schema}"')
+    return con, schema, national
 
 
-def _prepare(cursor: Any, schema: str, shared: dict[str, pa.Table]) -> None:
-    """Make a cursor read the validation's schema and its shared Arrow tables."""
-    cursor.execute(f'SET schema = "{schema}"')
-    for name, table in shared.items():
-        cursor.register(name, table)
-
-
-def _cursor(con: Any, schema: str, shared: dict[str, pa.Table]) -> Any:
+def _cursor(con: Any, schema: str) -> Any:
     """Another cursor (one per thread) reading what `con` reads."""
     cursor = con.cursor()
-    _prepare(cursor, schema, shared)
+    cursor.execute(f'SET schema = "{schema}"')
     return cursor
 
 
@@ -214,17 +205,15 @@ def _run(
     windowed = {name for name in needed if name.endswith(SHARED)}
     needed |= {name.removesuffix(SHARED) for name in windowed}
     tables = _inputs(ret, previous, _extra(ret, previous, providers, needed))
-    con, schema, shared = _connect(tables, needed)
-    # National returns (read as shared Arrow) run one query at a time: two at once hold two
+    con, schema, national = _connect(tables, needed)
+    # National returns run one query at a time: two at once hold two
     # sets of window and join state, ~190 MB more at 100k children, past the 1 GB bar.
-    cursors = [con] + [
-        _cursor(con, schema, shared) for _ in range(WORKERS - 1 if not shared else 0)
-    ]
+    cursors = [con] + [_cursor(con, schema) for _ in range(WORKERS - 1 if not national else 0)]
     try:
         windows = compiled_windows(ret.year)
         statements = [_windowed_table(name, items, tables, windows) for name in sorted(windowed)]
         _in_turn(cursors, [partial(_execute, sql=statement) for statement in statements])
-        size = NATIONAL_BATCH if shared else BATCH
+        size = NATIONAL_BATCH if national else BATCH
         batches = [items[start : start + size] for start in range(0, len(items), size)]
         done = _in_turn(cursors, [partial(_run_batch, batch=batch) for batch in batches])
     finally:
