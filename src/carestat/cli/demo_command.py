@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -77,7 +76,8 @@ def demo_command(
     _summarise(out, made)
 
 
-def _summarise(out: Path, made: list[str], echo: Callable[[str], None] = out_console.print) -> None:
+def _summarise(out: Path, made: list[str]) -> None:
+    echo = out_console.print
     echo("\nThe demo ran:")
     for line in made:
         echo(f"  {line}")

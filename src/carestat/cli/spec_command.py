@@ -6,7 +6,6 @@ import json
 from typing import Annotated
 
 import typer
-from rich.table import Table as RichTable
 
 from carestat.cli.options import YearOption, fail, out_console
 from carestat.spec import SUPPORTED_YEARS, Spec, load_spec
@@ -45,6 +44,8 @@ def spec_command(
         print(json.dumps(spec_as_dict(spec), indent=2))
         return
     for table in spec.tables.values():
+        from rich.table import Table as RichTable
+
         view = RichTable(title=f"{table.name} ({table.file}), {year}", title_justify="left")
         for heading in ("column", "type", "blank allowed", "codes"):
             view.add_column(heading)
