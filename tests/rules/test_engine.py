@@ -89,7 +89,7 @@ def test_council_and_national_ways_of_running_give_the_same_issues(
 
     ret, previous = _junk_return(2026), _junk_return(2025)
     council = _issues_of(ret, previous)
-    monkeypatch.setattr(engine, "NATIONAL_ROWS", 0)  # one query at a time, 10 rules each
+    monkeypatch.setattr(engine, "NATIONAL_ROWS", 0)  # 5 rules a query
     assert _issues_of(ret, previous) == council and council
     monkeypatch.setattr(engine, "NATIONAL_ROWS", 10**9)
     monkeypatch.setattr(engine, "WORKERS", 1)

@@ -24,10 +24,10 @@ from carestat.rules.report import Issue, Report, Severity, SkippedRule
 
 TABLE_REF = re.compile(r'"(\w+)" AS "t\d+"')
 BATCH = 25  # rules per query: planning one huge UNION costs more than a few smaller ones
-# National returns: a union holds its parts' join and window state at once; at 100k children
-# 25 rules a query peaked at 1.03 GB, 10 at 0.88 GB, in the same time.
-NATIONAL_BATCH = 10
-NATIONAL_ROWS = 400_000  # input rows beyond which queries run one at a time on every core
+# National returns: a union holds its parts' join and window state at once, and two run at a
+# time; at 100k children 5 rules a query peak at ~0.8 GB (10: ~0.87 GB).
+NATIONAL_BATCH = 5
+NATIONAL_ROWS = 400_000  # input rows beyond which queries hold fewer rules each
 WORKERS = 2  # queries at a time (the machines this must be fast on have two cores)
 _SCHEMAS = itertools.count()
 T = TypeVar("T")
@@ -122,10 +122,10 @@ def _connect(tables: dict[str, pa.Table], needed: set[str]) -> tuple[Any, str, b
     con.execute(f'CREATE SCHEMA "{schema}"')
     inputs = {name: table for name, table in tables.items() if name in needed}
     national = sum(t.num_rows for t in inputs.values()) > NATIONAL_ROWS
-    # Small returns run WORKERS queries at a time, each on one thread: splitting a query over
-    # threads costs more in co-ordination than it gains on a few thousand rows (~20% CPU).
-    # National ones run one query at a time on every core (see `_run`).
-    con.execute(f"SET threads = {WORKERS if national else 1}")
+    # WORKERS queries at a time, each on one thread: splitting a query over threads costs more in
+    # co-ordination than it gains on a few thousand rows (~20% CPU), and at 100k children two
+    # single-threaded queries at a time finish ~0.7 s sooner than one on both cores.
+    con.execute("SET threads = 1")
     for name, table in inputs.items():
         con.from_arrow(table).create(f'"{schema}"."{name}"')  # ~25% faster than register + CTAS
     con.execute(f'SET schema = "{schema}"')
@@ -206,9 +206,7 @@ def _run(
     needed |= {name.removesuffix(SHARED) for name in windowed}
     tables = _inputs(ret, previous, _extra(ret, previous, providers, needed))
     con, schema, national = _connect(tables, needed)
-    # National returns run one query at a time: two at once hold two
-    # sets of window and join state, ~190 MB more at 100k children, past the 1 GB bar.
-    cursors = [con] + [_cursor(con, schema) for _ in range(WORKERS - 1 if not national else 0)]
+    cursors = [con] + [_cursor(con, schema) for _ in range(WORKERS - 1)]
     try:
         windows = compiled_windows(ret.year)
         statements = [_windowed_table(name, items, tables, windows) for name in sorted(windowed)]
