@@ -4,7 +4,9 @@ The return holds only HOME_POST and PL_POST; PL_DISTANCE, PL_LA and PL_LOCATION 
 the DfE does (see `carestat.rules.derive`) and read here through `with_places`. Children who are
 or were unaccompanied asylum seekers have no distance; carestat knows them from this year's UASC
 records and, when the previous return is given, last year's (the DfE rules also name the year
-before that, which no return carestat reads holds).
+before that, which no return carestat reads holds). Rules 164 (a distance outside 0.0-999.9) and
+411 (IN but another council) cannot fail on facts derived this way and are not declared (see
+docs/explanation/reference-differences-b.md).
 """
 
 from __future__ import annotations

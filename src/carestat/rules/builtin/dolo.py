@@ -1,4 +1,8 @@
-"""Rules on the deprivation-of-liberty orders table (DoLo, from 2026-27)."""
+"""Rules on the deprivation-of-liberty orders table (DoLo, from 2026-27).
+
+Rule 706 (last year's open DoLO carried into this year) is not declared: 2025-26 returns have no
+DoLo table (docs/explanation/reference-differences-b.md).
+"""
 
 from __future__ import annotations
 

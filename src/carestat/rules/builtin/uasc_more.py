@@ -4,7 +4,7 @@ carestat keeps no separate UASC flag: a child is UASC in a year when that year's
 UASC record for it. That is how a CSV return says it (the reference derives its Header UASC
 column the same way), and the XML reader makes a UASC record for every child whose UASC flag is
 set or who has a DUC. Rules 105, 205C and 303, which test the flag against the DUC, therefore
-need the raw XML flag and are not declared here.
+need the raw XML flag and are not declared (docs/explanation/reference-differences-b.md).
 """
 
 from __future__ import annotations
