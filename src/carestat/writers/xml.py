@@ -145,7 +145,7 @@ def _child(
     for element in layout.HEADER_FIELDS[:-1]:
         _leaf(head, element, header[layout.column_name(element)][index])
     uasc, rows = _rows(grouped, "UASC", index)
-    _leaf(head, "UASC", layout.UASC_YES if rows else None)
+    _leaf(head, "UASC", layout.UASC_YES if rows else "0")  # blank fails DfE rule 105
     for row in rows:
         _fields(head, uasc, row, layout.UASC_FIELDS)  # type: ignore[arg-type]
     for name, elements in layout.FLAG_TABLES.items():
