@@ -65,7 +65,8 @@ def compiled_windows(year: int, dialect: str = "duckdb") -> dict[str, dict[str, 
     return windows
 
 
-def compiled_declarations(year: int) -> tuple[list[Rule], dict[str, str]]:
+@cache
+def compiled_declarations(year: int) -> tuple[tuple[Rule, ...], dict[str, str]]:
     """The rules in force in `year` as declared, and each code's severity, without importing them.
 
     Importing the rule modules (330 declarations with their examples) cost ~0.1 s of each
@@ -73,12 +74,12 @@ def compiled_declarations(year: int) -> tuple[list[Rule], dict[str, str]]:
     check: they run only as compiled SQL.
     """
     declared = _compiled(year, "duckdb", rules_hash())["declared"]
-    rules = [
+    rules = tuple(
         Rule(code=d["code"], tables=tuple(d["tables"]), fields=tuple(d["fields"]),
              message=d["message"], check=_compiled_only, years=(d["years"][0], d["years"][1]),
              needs=tuple(d["needs"]))
         for d in declared
-    ]  # fmt: skip
+    )  # fmt: skip
     return rules, {d["code"]: d["severity"] for d in declared}
 
 

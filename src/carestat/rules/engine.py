@@ -82,7 +82,7 @@ def validate(
 
 def rules_for(year: int, codes: Iterable[str] | None = None) -> list[Rule]:
     """The rules in force in `year` (or only `codes`), read with their compiled SQL."""
-    return only_codes(compiled_declarations(year)[0], codes)
+    return only_codes(list(compiled_declarations(year)[0]), codes)
 
 
 def _severity(year: int, code: str) -> Severity:
