@@ -65,7 +65,8 @@ def forget() -> None:
 def _letter(letter: str) -> tuple[pa.Table, np.ndarray]:
     """The postcodes starting with `letter`, sorted, and their keys as fixed-width bytes."""
     table = _cached_letter(letter)
-    keys = table["key"].combine_chunks()
+    column = table["key"]  # one chunk as written: take it as it is (combining would copy)
+    keys = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
     if len(keys) == 0:
         return table, np.array([], dtype=f"S{KEY_BYTES}")
     buffer = keys.buffers()[1]  # zero-copy: the memory-mapped bytes, KEY_BYTES per postcode
