@@ -145,3 +145,23 @@ def test_the_engine_reads_the_rules_as_the_registry_declares_them(year: int) -> 
     assert [r.code for r in engine.rules_for(year, [" 103 ", "ep"])] == [
         r.code for r in rules_for(year, ["103", "EP"])
     ]
+
+
+def test_rules_run_without_messages_first_and_keep_their_rows_if_messages_fail(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from carestat.rules import engine
+
+    ret = example_return(2025, {"Header": [{"CHILD": "1", "SEX": "Q"}, {"CHILD": "2", "SEX": "F"}]})
+    declared = engine.rules_for(2025, ["101"])[0]
+    found = engine.validate(ret, codes=["101"]).issues
+    # The full query ran again for the rule that flagged a row: the message shows the value.
+    assert [(i.row, "Q" in i.message) for i in found] == [(0, True)]
+    rows = (
+        'SELECT "_row", CAST(NULL AS TEXT) AS "message" FROM "Header" AS "t0" WHERE "SEX" = \'Q\''
+    )
+    broken = {declared.key: [{"table": "Header", "rows": rows, "sql": "SELECT nonsense"}]}
+    monkeypatch.setattr(engine, "compiled_rules", lambda year: broken)
+    report = engine.validate(ret, codes=["101"])
+    assert not report.rules_skipped
+    assert [(i.row, i.message) for i in report.issues] == [(0, declared.message)]

@@ -197,36 +197,70 @@ def _run(
     rules: list[Rule],
     sql: dict[str, list[dict[str, str]]],
 ) -> tuple[pa.Table, list[SkippedRule]]:
-    """Rules in a few UNION ALL batches; a failing batch is rerun rule by rule to isolate it."""
-    items = [(r.key, part["table"], part["sql"]) for r in rules for part in sql.get(r.key, [])]
+    """Rules in a few UNION ALL batches; a failing batch is rerun rule by rule to isolate it.
+
+    Rules run first without their messages ("rows" SQL, half the text to parse and bind); the
+    few that flag rows run again with them. Should that second run fail, the rows stand and
+    their issues take the rule's own message.
+    """
+    parts = [(r.key, part["table"], part.get("rows", part["sql"]), part["sql"])
+             for r in rules for part in sql.get(r.key, [])]  # fmt: skip
+    items = [(key, table, rows) for key, table, rows, _ in parts]
     if not items:
         return EMPTY, []
-    needed = _tables_read(items)
+    complete = [(key, table, full) for key, table, _, full in parts]
+    needed = _tables_read(items + complete)
     windowed = {name for name in needed if name.endswith(SHARED)}
     needed |= {name.removesuffix(SHARED) for name in windowed}
     tables = _inputs(ret, previous, _extra(ret, previous, providers, needed))
     con, schema, national = _connect(tables, needed)
     cursors = [con] + [_cursor(con, schema) for _ in range(WORKERS - 1)]
+    size = NATIONAL_BATCH if national else BATCH
     try:
         windows = compiled_windows(ret.year)
-        statements = [_windowed_table(name, items, tables, windows) for name in sorted(windowed)]
+        statements = [
+            _windowed_table(n, items + complete, tables, windows) for n in sorted(windowed)
+        ]
         _in_turn(cursors, [partial(_execute, sql=statement) for statement in statements])
-        size = NATIONAL_BATCH if national else BATCH
-        batches = [items[start : start + size] for start in range(0, len(items), size)]
-        done = _in_turn(cursors, [partial(_run_batch, batch=batch) for batch in batches])
+        found, failed = _run_all(cursors, items, size)
+        found = _with_messages(cursors, parts, found, size)
     finally:
         for cursor in cursors[1:]:
             cursor.close()
         con.execute(f'DROP SCHEMA "{schema}" CASCADE')
         con.close()
-    results = [found for found, _ in done]
-    failed = [skipped for _, broken in done for skipped in broken]
-    flagged = pa.concat_tables([t.cast(EMPTY.schema) for t in results])
     # A rule joining to a table with repeated children may flag a row twice: keep it once.
-    flagged = flagged.group_by(["rule_key", "flagged_table", ROW], use_threads=False).aggregate(
+    flagged = found.group_by(["rule_key", "flagged_table", ROW], use_threads=False).aggregate(
         [("message", "min")]
     )
     return flagged.rename_columns(["rule_key", "flagged_table", ROW, "message"]), failed
+
+
+def _run_all(
+    cursors: list[Any], items: list[tuple[str, str, str]], size: int
+) -> tuple[pa.Table, list[SkippedRule]]:
+    """What the queries flag, in batches of `size`, and the rules that could not run."""
+    batches = [items[start : start + size] for start in range(0, len(items), size)]
+    done = _in_turn(cursors, [partial(_run_batch, batch=batch) for batch in batches])
+    found = pa.concat_tables([EMPTY] + [t.cast(EMPTY.schema) for t, _ in done])
+    return found, [skipped for _, broken in done for skipped in broken]
+
+
+def _with_messages(
+    cursors: list[Any], parts: list[tuple[str, str, str, str]], found: pa.Table, size: int
+) -> pa.Table:
+    """`found` with the messages of the rules that flagged rows (their full SQL run again)."""
+    fired = set(zip(found["rule_key"].to_pylist(), found["flagged_table"].to_pylist(), strict=True))
+    again = [(key, table, full) for key, table, rows, full in parts
+             if (key, table) in fired and full != rows]  # fmt: skip
+    if not again:
+        return found
+    messages, broken = _run_all(cursors, again, size)
+    lost = {skipped.rule for skipped in broken}
+    redone = {(key, table) for key, table, _ in again if key.split("@")[0] not in lost}
+    keep = [(key, table) not in redone for key, table in zip(
+        found["rule_key"].to_pylist(), found["flagged_table"].to_pylist(), strict=True)]  # fmt: skip
+    return pa.concat_tables([found.filter(pa.array(keep, pa.bool_())), messages])
 
 
 def _in_turn(cursors: list[Any], tasks: list[Callable[[Any], T]]) -> list[T]:
