@@ -57,7 +57,8 @@ K = FaultKind
 SIMPLE: list[FaultKind] = [
     # Header
     K("sex_invalid", "Header", "SEX", set_code("9"), _all("101"), ("no_uasc", female, "MOTHER")),
-    K("sex_wrong_for_year", "Header", "SEX", set_code(_wrong_sex), _all("101"),
+    # From 2024-25 the earlier code 1 still means a boy, so her MOTHER is flagged too (165).
+    K("sex_wrong_for_year", "Header", "SEX", set_code(_wrong_sex), (*_all("101"), ("2025-", ("165",))),
       ("no_uasc", female, "MOTHER")),
     K("ethnic_invalid", "Header", "ETHNIC", set_code("XXXX"), _all("103")),
     K("ethnic_blank", "Header", "ETHNIC", blank(), _all("103")),

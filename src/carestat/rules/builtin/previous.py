@@ -126,10 +126,12 @@ def _ep(now: dict[str, str], last: dict[str, str]) -> Example:
 
 
 @rule("502", [E], ["DECOM"], "Last year ended with an open episode whose start differs from this year's first episode.",
-      needs=PREV, passes=[_ep({}, {})], fails=[_case({E: [{"CHILD": "1", "DECOM": "02/01/2020"}]}, {E: [{"CHILD": "1", "DECOM": "01/01/2020"}]})])  # fmt: skip
+      needs=PREV, passes=[_ep({}, {})], fails=[_case({E: [{"CHILD": "1", "DECOM": "02/01/2020"}]}, {E: [{"CHILD": "1", "DECOM": "01/01/2020"}]}),
+                                               _ep({}, {"DECOM": "30/02/2020"})])  # fmt: skip
 def _502(t: Env) -> dict[str, Any]:
     e = first_and_open_last(t)
-    bad = e.DECOM != e.l_decom
+    # Last year's open episode with no readable start cannot match this year's first start.
+    bad = (e.DECOM != e.l_decom) | e.l_decom.isnull()
     return {
         E: flag(
             e,

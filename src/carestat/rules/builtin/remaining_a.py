@@ -228,21 +228,22 @@ def _335(t: Env) -> dict[str, Any]:
     return flag_both(j, bad, what, E, A)
 
 
-def _male(year: int) -> str:
-    return "1" if year <= 2024 else "M"
+def _male(year: int) -> list[str]:
+    # From 2024-25 boys are coded M; a return still giving the earlier code 1 means a boy too.
+    return ["1"] if year <= 2024 else ["M", "1"]
 
 
-def _165(male: str) -> Any:
+def _165(male: list[str]) -> Any:
     def check(t: Env) -> dict[str, Any]:
         h, e = t.Header, t.Episodes
         counted = e.filter((e.LS.isnull() | ~e.LS.isin(SHORT_BREAKS)) & (e.DECOM <= t.end)
                            & (e.DEC.isnull() | (e.DEC >= t.start)))  # fmt: skip
         in_year = h.CHILD.isin(children(counted))
         invalid = h.MOTHER.notnull() & ~h.MOTHER.isin(["0", "1"])
-        for_boy = h.MOTHER.notnull() & (h.SEX == male)
+        for_boy = h.MOTHER.notnull() & h.SEX.isin(male)
         # Required of a girl looked after in the year (short breaks aside), as the reference reads
         # it: a Header child neither in care this year nor a care leaver is not asked about.
-        needed = h.MOTHER.isnull() & (h.SEX != male) & in_year
+        needed = h.MOTHER.isnull() & ~h.SEX.isin(male) & in_year
         bad = invalid | for_boy | needed
         what = msg("MOTHER ", show(h, "MOTHER"), " for SEX ", show(h, "SEX"))
         # The child's care-leaver record is reported too, as the reference does.
@@ -255,14 +256,14 @@ def _165(male: str) -> Any:
 
 
 for first, last in ((2023, 2024), (2025, None)):
-    m, f = _male(first), "2" if first <= 2024 else "F"
+    m, f = _male(first)[0], "2" if first <= 2024 else "F"
     rule("165", [H, E, O3], ["MOTHER", "SEX", "ACTIV", "ACCOM", "IN_TOUCH", "DECOM"],
          "Whether the young person is a mother is not valid for her sex and time in care.", years=(first, last),
          passes=[_x(Header=[{"SEX": f, "MOTHER": "0"}], Episodes=[ALL_YEAR]), _x(Header=[{"SEX": m}], Episodes=[ALL_YEAR]),
                  _x(Header=[{"SEX": f}], OC3=[{"IN_TOUCH": "YES"}]),
                  _x(Header=[{"SEX": f}], Episodes=[{**ALL_YEAR, "LS": "V3"}])],
          fails=[_x(Header=[{"SEX": f}], Episodes=[ALL_YEAR]), _x(Header=[{"SEX": m, "MOTHER": "0"}]),
-                _x(Header=[{"SEX": f, "MOTHER": "2"}], Episodes=[ALL_YEAR])])(_165(m))  # fmt: skip
+                _x(Header=[{"SEX": f, "MOTHER": "2"}], Episodes=[ALL_YEAR]), _x(Header=[{"SEX": "1", "MOTHER": "0"}])])(_165(_male(first)))  # fmt: skip
 
 
 def _ep(**fields: str) -> dict[str, str]:
