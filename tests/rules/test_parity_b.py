@@ -94,3 +94,30 @@ def test_sw11b_is_explained_on_a_record_with_no_start_among_several() -> None:
     facts = _facts(2026, SocialWorker=records)
     assert explain(facts, "carestat", ("SW11bSTG2", "SocialWorker", 0)) is not None
     assert explain(facts, "carestat", ("SW11bSTG2", "SocialWorker", 2)) is None  # its only record
+
+
+def test_sw11b_reference_flag_on_a_followed_record_after_an_earlier_one() -> None:
+    day = dt.date
+    records = [
+        {"CHILD": "1", "SW_DECOM": day(2024, 5, 1), "SW_DEC": day(2025, 7, 1)},
+        {"CHILD": "1", "SW_DECOM": day(2025, 7, 1), "SW_DEC": day(2026, 3, 29)},
+        {"CHILD": "1", "SW_DECOM": day(2026, 3, 29)},
+        {"CHILD": "2", "SW_DECOM": day(2024, 5, 1), "SW_DEC": day(2025, 7, 1)},
+        {"CHILD": "2", "SW_DECOM": day(2025, 7, 1), "SW_DEC": day(2026, 3, 29)},
+    ]
+    facts = _facts(2026, SocialWorker=records)
+    assert explain(facts, "reference", ("SW11bSTG2", "SocialWorker", 1)) is not None
+    assert explain(facts, "reference", ("SW11bSTG2", "SocialWorker", 4)) is None  # not followed
+    assert explain(facts, "reference", ("SW11bSTG2", "SocialWorker", 0)) is None  # ends in July
+
+
+def test_uasc_205a_reference_flag_on_a_child_uasc_both_years_after_a_repeat() -> None:
+    header = [{"CHILD": "1"}, {"CHILD": "2"}, {"CHILD": "3"}]
+    uasc = [{"CHILD": "1"}, {"CHILD": "1"}, {"CHILD": "3"}]
+    facts = ReturnFacts(2027, "synthetic", records={"Header": header, "UASC": uasc},
+                        last_records={"UASC": [{"CHILD": "1"}, {"CHILD": "3"}]})  # fmt: skip
+    assert explain(facts, "reference", ("205A", "Header", 2)) is not None
+    assert explain(facts, "reference", ("205A", "UASC", 2)) is not None
+    assert explain(facts, "reference", ("205A", "Header", 1)) is None  # not UASC this year
+    facts.records = {**facts.records, "UASC": [{"CHILD": "1"}, {"CHILD": "3"}]}
+    assert explain(facts, "reference", ("205A", "Header", 2)) is None  # no repeated child

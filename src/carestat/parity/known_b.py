@@ -96,6 +96,19 @@ def _uasc_repeats(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     return False
 
 
+def _uasc_both_years_after_repeat(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """This year's or last year's UASC table repeats a child, and the flagged child (a Header or
+    UASC record) has a UASC record in both years: UASC last year and still UASC this year."""
+    if triple[1] not in ("Header", "UASC") or not _uasc_repeats(
+        facts, _side, ("205A", "Header", 0)
+    ):
+        return False
+    child = facts.child(triple[1], triple[2])
+    now = {r.get("CHILD") for r in facts.records.get("UASC", [])}
+    last = {r.get("CHILD") for r in facts.last_records.get("UASC", [])}
+    return child is not None and child in now and child in last
+
+
 def _open_missing_in_care(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """An open missing period (no readable end) of a child with an open episode this year."""
     record = facts.record("Missing", triple[2])
@@ -137,6 +150,26 @@ def _blank_beside_blank(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     )
 
 
+def _followed_after_earlier(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """A social worker record ending in the last 5 days of the year, with an earlier record of the
+    child before it and another starting on or after the day it ended."""
+    record = facts.record("SocialWorker", triple[2])
+    start, end = record.get("SW_DECOM"), record.get("SW_DEC")
+    year_end = dt.date(facts.year, 3, 31)
+    if (
+        triple[1] != "SocialWorker"
+        or not isinstance(start, dt.date)
+        or not isinstance(end, dt.date)
+    ):
+        return False
+    if not year_end - dt.timedelta(days=5) <= end <= year_end:
+        return False
+    starts = [r.get("SW_DECOM") for r in facts.records.get("SocialWorker", [])
+              if r.get("CHILD") == record.get("CHILD") and r is not record]  # fmt: skip
+    dated = [d for d in starts if isinstance(d, dt.date)]
+    return any(d < start for d in dated) and any(d >= end for d in dated)
+
+
 def _no_start_among_several(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """A social worker record with no readable start, of a child with other records."""
     record = facts.record("SocialWorker", triple[2])
@@ -162,6 +195,8 @@ KNOWN_B: tuple[Known, ...] = (
           _uasc_last_year_only),
     Known("205A-205D: the UASC flag of a CSV return", frozenset({"205D"}), "reference", ANY_YEAR,
           _uasc_repeats),
+    Known("205A-205D: the UASC flag of a CSV return", frozenset({"205A"}), "reference", ANY_YEAR,
+          _uasc_both_years_after_repeat),
     Known("577: open missing periods of a child still in care, ended by rule 365",
           frozenset({"577"}), "reference", ANY_YEAR, _open_missing_in_care),
     Known("355: the text of the two dates compared", frozenset({"355"}), "reference", ANY_YEAR,
@@ -170,4 +205,6 @@ KNOWN_B: tuple[Known, ...] = (
           ANY_YEAR, _blank_beside_blank),
     Known("SW11bSTG2: a social worker episode with no start date", frozenset({"SW11bSTG2"}),
           "carestat", ANY_YEAR, _no_start_among_several),
+    Known("SW11bSTG2: an episode ending in the last 5 days after an earlier one",
+          frozenset({"SW11bSTG2"}), "reference", ANY_YEAR, _followed_after_earlier),
 )  # fmt: skip
