@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import carestat
+from carestat.cache import rules_cache, write_json
 from carestat.rules.model import Rule
 
 PACKAGE_DIR = Path(carestat.__file__).parent
@@ -38,15 +38,6 @@ def rules_hash() -> str:
         digest.update(path.read_bytes())
     digest.update(metadata.version("ibis-framework").encode())
     return digest.hexdigest()[:16]
-
-
-def cache_dir() -> Path:
-    """Where compiled rule sets are cached (CARESTAT_CACHE_DIR, else the user cache dir)."""
-    if os.environ.get("CARESTAT_CACHE_DIR"):
-        return Path(os.environ["CARESTAT_CACHE_DIR"])
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("carestat")) / "rules"
 
 
 def _file_name(year: int, dialect: str) -> str:
@@ -107,13 +98,13 @@ def _compile_all(year: int, dialect: str) -> dict[str, Any]:
 
 @cache
 def _compiled(year: int, dialect: str, key: str) -> dict[str, Any]:
-    for folder in (COMPILED_DIR, cache_dir()):
+    for folder in (COMPILED_DIR, rules_cache()):
         path = folder / _file_name(year, dialect)
         data = _read(path)
         if data is not None and data.get("hash") == key and "declared" in data:
             return data
     data = _compile_all(year, dialect)
-    _write(cache_dir() / _file_name(year, dialect), data)
+    write_json(rules_cache() / _file_name(year, dialect), data)
     return data
 
 
@@ -123,17 +114,6 @@ def _read(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data
-
-
-def _write(path: Path, data: dict[str, Any]) -> None:
-    """Write atomically; a cache that cannot be written only costs speed."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(data), encoding="utf-8")
-        temporary.replace(path)
-    except OSError:
-        pass
 
 
 def compile_year(year: int, dialect: str = "duckdb") -> dict[str, list[dict[str, str]]]:
@@ -295,7 +275,7 @@ def precompile(years: list[int], folder: Path = COMPILED_DIR) -> list[Path]:
     for year in years:
         for dialect in DIALECTS:
             path = folder / _file_name(year, dialect)
-            _write(path, _compile_all(year, dialect))
+            write_json(path, _compile_all(year, dialect))
             written.append(path)
     return written
 

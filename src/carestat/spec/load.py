@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from carestat.cache import cache_folder, write_json
 from carestat.spec.model import Column, ColumnType, Spec, Table
 
 SUPPORTED_YEARS: tuple[int, ...] = (2023, 2024, 2025, 2026, 2027)
@@ -28,7 +27,7 @@ def _read_yaml(name: str) -> Any:
     of the YAML text, so an edited specification is parsed afresh.
     """
     data = resources.files("carestat.spec").joinpath("data", name).read_bytes()
-    cached = _json_cache() / f"{name}.{hashlib.sha256(data).hexdigest()[:16]}.json"
+    cached = cache_folder("spec") / f"{name}.{hashlib.sha256(data).hexdigest()[:16]}.json"
     try:
         return json.loads(cached.read_text("utf-8"))
     except (OSError, ValueError):
@@ -36,20 +35,8 @@ def _read_yaml(name: str) -> Any:
     import yaml
 
     parsed = yaml.load(data.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(parsed), encoding="utf-8")
-        temporary.replace(cached)
-    except (OSError, TypeError, ValueError):
-        pass  # an unwritable cache, or values JSON cannot hold, only cost speed
+    write_json(cached, parsed)
     return parsed
-
-
-def _json_cache() -> Path:
-    from carestat.rules.compile import cache_dir
-
-    return cache_dir().parent / "spec"
 
 
 def in_range(year: int, years: str) -> bool:
