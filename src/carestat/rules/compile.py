@@ -17,6 +17,7 @@ from typing import Any
 import carestat
 from carestat.cache import rules_cache, write_json
 from carestat.rules.model import Rule
+from carestat.rules.sharing import share_windows
 
 PACKAGE_DIR = Path(carestat.__file__).parent
 COMPILED_DIR = PACKAGE_DIR / "rules" / "compiled"
@@ -190,7 +191,7 @@ def compact(
     Ibis carries every column of a table through each nested SELECT; the engine parses and
     binds all of them in every run: pruned, a council return's rules take ~15% less CPU, and
     with simple nested SELECTs merged into the query reading them, ~15% less again.
-    With `windows`, window functions over a whole table read shared columns (`share_windows`).
+    With `windows`, the windows it can share read shared columns (`sharing.share_windows`).
     Unchanged when the optimiser cannot follow the query (sqlglot, which Ibis uses, does it).
     """
     import sqlglot
@@ -204,69 +205,28 @@ def compact(
     try:
         tree = qualify(sqlglot.parse_one(sql, read=exact), schema=dict(schema), dialect=exact,
                        quote_identifiers=True)  # fmt: skip
-        if windows is not None:
-            tree = share_windows(tree, schema, windows, dialect)
-        tree = pushdown_projections(tree)
-        pruned = str(tree.sql(dialect=dialect, pretty=True))
-        merged = str(merge_subqueries(tree.copy()).sql(dialect=dialect, pretty=True))
+        pruned = pushdown_projections(tree)
+        merged = merge_subqueries(pruned.copy())
+        # Windows are shared after merging: a filter merged in beside them may keep them shareable.
+        forms = [_shared(form, schema, windows, dialect) for form in (merged, pruned)]
     except (SqlglotError, ValueError, KeyError):
         return sql
     # Merging repeats an inner column's expression at each use: keep it only where it is shorter.
-    return merged if len(merged) <= len(pruned) else pruned
+    text, used = min(forms, key=lambda form: len(form[0]))
+    if windows is not None:
+        for table, columns in used.items():
+            windows.setdefault(table, {}).update(columns)
+    return text
 
 
-SHARED = "__w"  # suffix of a table with its shared window columns: Episodes -> Episodes__w
-UNSHAREABLE = ("joins", "where", "group", "having", "qualify", "order", "limit", "distinct")
-
-
-def shared_name(table: str) -> str:
-    """The name of `table` with its shared window columns."""
-    return table + SHARED
-
-
-def share_windows(tree: Any, schema: dict[str, Any], windows: dict[str, dict[str, str]],
-                  dialect: str) -> Any:  # fmt: skip
-    """Window functions over a whole input table read columns computed once per validation.
-
-    About a third of the rules number or neighbour a child's episodes the same few ways; at
-    100k children each window re-sorts 300k episodes. A SELECT straight from an input table
-    (no filter, join or grouping) sees every row, so its window values equal those computed
-    once over the table: they become columns `w_<hash>` of `<table>__w`, which the engine
-    builds before the rules run (`windows` collects their SQL by table).
-    """
-    from sqlglot import exp
-
-    for select in list(tree.find_all(exp.Select)):
-        source = select.args.get("from") or select.args.get("from_")
-        if source is None or not isinstance(source.this, exp.Table):
-            continue
-        table = source.this
-        if table.name not in schema or any(select.args.get(part) for part in UNSHAREABLE):
-            continue
-        found = [w for p in select.expressions for w in p.find_all(exp.Window)]
-        if not found or any(w.find(exp.Select) for w in found):
-            continue
-        alias = table.alias_or_name
-        for window in found:
-            if any(column.table != alias for column in window.find_all(exp.Column)):
-                break
-        else:
-            for window in found:
-                text = window.transform(_unqualified).sql(dialect=dialect)
-                name = "w_" + hashlib.sha256(text.encode()).hexdigest()[:12]
-                windows.setdefault(table.name, {})[name] = text
-                window.replace(exp.column(name, table=alias, quoted=True))
-            table.set("this", exp.to_identifier(shared_name(table.name), quoted=True))
-    return tree
-
-
-def _unqualified(node: Any) -> Any:
-    """A column without its table alias (shared columns are computed on the table itself)."""
-    from sqlglot import exp
-
-    if isinstance(node, exp.Column):
-        return exp.column(node.name, quoted=True)
-    return node
+def _shared(
+    tree: Any, schema: dict[str, Any], windows: dict[str, dict[str, str]] | None, dialect: str
+) -> tuple[str, dict[str, dict[str, str]]]:
+    """A form of a query as SQL, with its windows shared if `windows` is given, and those windows."""
+    used: dict[str, dict[str, str]] = {}
+    if windows is not None:
+        tree = share_windows(tree, schema, used, dialect)
+    return str(tree.sql(dialect=dialect, pretty=True)), used
 
 
 def precompile(years: list[int], folder: Path = COMPILED_DIR) -> list[Path]:

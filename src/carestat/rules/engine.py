@@ -15,12 +15,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from carestat.model import LINE, ROW, Return, empty_return
-from carestat.rules.compile import SHARED, compiled_declarations, compiled_rules, compiled_windows
+from carestat.rules.compile import compiled_declarations, compiled_rules, compiled_windows
 from carestat.rules.derive import DERIVED, PROVIDERS, extra_tables
 from carestat.rules.expr import LAST
 from carestat.rules.model import Rule, only_codes
 from carestat.rules.postcodes import forget as forget_postcodes
 from carestat.rules.report import Issue, Report, Severity, SkippedRule
+from carestat.rules.sharing import SHARED
 
 TABLE_REF = re.compile(r'"(\w+)" AS "t\d+"')
 BATCH = 25  # rules per query: planning one huge UNION costs more than a few smaller ones
@@ -111,25 +112,28 @@ def _database() -> Any:
     return duckdb.connect()
 
 
-def _connect(tables: dict[str, pa.Table], needed: set[str]) -> tuple[Any, str, bool]:
-    """A cursor on a fresh schema holding a copy of the tables the SQL reads (of `_inputs`).
-
-    Queries on DuckDB's own tables plan and run about twice as fast as on registered Arrow
-    tables. Returns the cursor, the schema and whether the return is national-sized.
-    """
+def _connect() -> tuple[Any, str]:
+    """A cursor on a fresh schema of the process's database, and the schema's name."""
     con = _database().cursor()
     schema = f"validation_{next(_SCHEMAS)}"
     con.execute(f'CREATE SCHEMA "{schema}"')
-    inputs = {name: table for name, table in tables.items() if name in needed}
-    national = sum(t.num_rows for t in inputs.values()) > NATIONAL_ROWS
     # WORKERS queries at a time, each on one thread: splitting a query over threads costs more in
     # co-ordination than it gains on a few thousand rows (~20% CPU), and at 100k children two
     # single-threaded queries at a time finish ~0.7 s sooner than one on both cores.
     con.execute("SET threads = 1")
-    for name, table in inputs.items():
-        con.from_arrow(table).create(f'"{schema}"."{name}"')  # ~25% faster than register + CTAS
     con.execute(f'SET schema = "{schema}"')
-    return con, schema, national
+    return con, schema
+
+
+def _copy(con: Any, schema: str, tables: dict[str, pa.Table], needed: set[str]) -> None:
+    """Copy into the schema those of `tables` the SQL reads.
+
+    Queries on DuckDB's own tables plan and run about twice as fast as on registered Arrow
+    tables.
+    """
+    for name, table in tables.items():
+        if name in needed:
+            con.from_arrow(table).create(f'"{schema}"."{name}"')  # ~25% faster than register + CTAS
 
 
 def _cursor(con: Any, schema: str) -> Any:
@@ -167,6 +171,16 @@ def _windowed_table(
     kept = [f'"{column}"' for column in tables[base].schema.names if column in used]
     computed = [f'{sql} AS "{column}"' for column, sql in windows[base].items() if column in used]
     return f'CREATE TABLE "{name}" AS SELECT {", ".join(kept + computed)} FROM "{base}"'
+
+
+def _build_windows(
+    cursors: list[Any], year: int, names: set[str], items: list[tuple[str, str, str]],
+    tables: dict[str, pa.Table],
+) -> None:  # fmt: skip
+    """Create the tables of shared window columns named, two at a time."""
+    windows = compiled_windows(year)
+    statements = [_windowed_table(n, items, tables, windows) for n in sorted(names)]
+    _in_turn(cursors, [partial(_execute, sql=statement) for statement in statements])
 
 
 def _union(items: list[tuple[str, str, str]]) -> str:
@@ -212,28 +226,42 @@ def _run(
     needed = _tables_read(items + complete)
     windowed = {name for name in needed if name.endswith(SHARED)}
     needed |= {name.removesuffix(SHARED) for name in windowed}
-    tables = _inputs(ret, previous, _extra(ret, previous, providers, needed))
-    con, schema, national = _connect(tables, needed)
-    cursors = [con] + [_cursor(con, schema) for _ in range(WORKERS - 1)]
-    size = NATIONAL_BATCH if national else BATCH
+    tables = _inputs(ret, previous, {})
+    con, schema = _connect()
+    cursors = [con]
     try:
-        windows = compiled_windows(ret.year)
-        statements = [
-            _windowed_table(n, items + complete, tables, windows) for n in sorted(windowed)
-        ]
-        _in_turn(cursors, [partial(_execute, sql=statement) for statement in statements])
+        # The derived tables (postcode look-ups, in Arrow) are built while DuckDB copies the
+        # return and builds its window columns: each leaves a core mostly idle on its own.
+        with ThreadPoolExecutor(1) as pool:
+            derived = pool.submit(_extra, ret, previous, providers, needed)
+            _copy(con, schema, tables, needed)
+            cursors += [_cursor(con, schema) for _ in range(WORKERS - 1)]
+            early = {n for n in windowed if n.removesuffix(SHARED) in tables}
+            _build_windows(cursors, ret.year, early, items + complete, tables)
+            extra = derived.result()
+        _copy(con, schema, extra, needed)
+        tables |= extra
+        _build_windows(cursors, ret.year, windowed - early, items + complete, tables)
+        national = sum(t.num_rows for n, t in tables.items() if n in needed) > NATIONAL_ROWS
+        size = NATIONAL_BATCH if national else BATCH
         found, failed = _run_all(cursors, items, size)
         found = _with_messages(cursors, parts, found, size)
+        # A rule joining to a table with repeated children may flag a row twice: keep it once.
+        # (DuckDB, already running, does it; Arrow's group_by costs 30 ms to import Acero.)
+        flagged = (
+            con.from_arrow(found)
+            .aggregate(
+                f"rule_key, flagged_table, {ROW}, min(message) AS message",
+                f"rule_key, flagged_table, {ROW}",
+            )
+            .to_arrow_table()
+        )
     finally:
         for cursor in cursors[1:]:
             cursor.close()
         con.execute(f'DROP SCHEMA "{schema}" CASCADE')
         con.close()
-    # A rule joining to a table with repeated children may flag a row twice: keep it once.
-    flagged = found.group_by(["rule_key", "flagged_table", ROW], use_threads=False).aggregate(
-        [("message", "min")]
-    )
-    return flagged.rename_columns(["rule_key", "flagged_table", ROW, "message"]), failed
+    return flagged.cast(EMPTY.schema), failed
 
 
 def _run_all(

