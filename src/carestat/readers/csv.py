@@ -135,12 +135,12 @@ def _parse(path: Path, data: bytes, width: int) -> pa.Table:
 
 def _blank_rows(table: pa.Table) -> pa.Array:
     """Which rows have nothing but whitespace in every cell."""
-    blank = pa.array(np.ones(table.num_rows, bool))
+    blank = pa.array([True] * table.num_rows, pa.bool_()) if not table.num_columns else None
     for column in table.columns:
+        cell_blank = pc.equal(pc.utf8_trim_whitespace(column), "")
+        blank = cell_blank if blank is None else pc.and_(blank, cell_blank)
         if not pc.any(blank).as_py():
             break  # every row has a value already (the usual case after the first column)
-        cell_blank = pc.equal(pc.utf8_trim_whitespace(column), "")
-        blank = pc.and_(blank, cell_blank)
     return blank
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from carestat.arrays import from_numpy
 from carestat.model import LINE, RAW_SUFFIX, ROW, table_schema
 from carestat.spec import Spec
 from carestat.spec.model import Column, ColumnType
@@ -154,7 +155,7 @@ def _standard_dates(values: pa.Array) -> pa.Array:
     days[where] = (first - np.datetime64(0, "D")).astype(np.int64) + day - 1
     found = np.zeros(size, bool)
     found[where] = shaped
-    return pa.array(days, pa.int32(), mask=~found).view(pa.date32())
+    return from_numpy(days, pa.int32(), valid=found).view(pa.date32())
 
 
 def parse_dates(values: pa.Array) -> tuple[pa.Array, pa.Array, list[str]]:
@@ -211,6 +212,15 @@ def normalise_column(column: Column, values: pa.Array) -> tuple[dict[str, pa.Arr
     return {column.name: values}, []
 
 
+def _lines(lines: Sequence[int | None] | np.ndarray | pa.Array | None, num_rows: int) -> pa.Array:
+    """The source line column: all null when the source has no lines."""
+    if lines is None:
+        return pa.nulls(num_rows, pa.int64())
+    if isinstance(lines, np.ndarray):
+        return from_numpy(lines, pa.int64())
+    return pa.array(lines, pa.int64())
+
+
 def build_table(
     spec: Spec,
     name: str,
@@ -223,8 +233,8 @@ def build_table(
     defer_pandas()
     schema = table_schema(spec, name)
     arrays: dict[str, pa.Array] = {
-        ROW: pa.array(np.arange(num_rows, dtype=np.int64) if rows is None else rows, pa.int64()),
-        LINE: pa.nulls(num_rows, pa.int64()) if lines is None else pa.array(lines, pa.int64()),
+        ROW: from_numpy(np.arange(num_rows) if rows is None else rows, pa.int64()),
+        LINE: _lines(lines, num_rows),
     }
     tolerated: list[Tolerated] = []
     for column in spec.table(name).columns:

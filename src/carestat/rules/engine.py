@@ -227,18 +227,19 @@ def _run(
     windowed = {name for name in needed if name.endswith(SHARED)}
     needed |= {name.removesuffix(SHARED) for name in windowed}
     tables = _inputs(ret, previous, {})
+    # The derived tables (postcode look-ups, in Arrow) are built while DuckDB opens, copies the
+    # return and builds its window columns: each leaves a core mostly idle on its own.
+    pool = ThreadPoolExecutor(1)
+    derived = pool.submit(_extra, ret, previous, providers, needed)
+    pool.shutdown(wait=False)  # the look-ups run on: their result is awaited below
     con, schema = _connect()
     cursors = [con]
     try:
-        # The derived tables (postcode look-ups, in Arrow) are built while DuckDB copies the
-        # return and builds its window columns: each leaves a core mostly idle on its own.
-        with ThreadPoolExecutor(1) as pool:
-            derived = pool.submit(_extra, ret, previous, providers, needed)
-            _copy(con, schema, tables, needed)
-            cursors += [_cursor(con, schema) for _ in range(WORKERS - 1)]
-            early = {n for n in windowed if n.removesuffix(SHARED) in tables}
-            _build_windows(cursors, ret.year, early, items + complete, tables)
-            extra = derived.result()
+        _copy(con, schema, tables, needed)
+        cursors += [_cursor(con, schema) for _ in range(WORKERS - 1)]
+        early = {n for n in windowed if n.removesuffix(SHARED) in tables}
+        _build_windows(cursors, ret.year, early, items + complete, tables)
+        extra = derived.result()
         _copy(con, schema, extra, needed)
         tables |= extra
         _build_windows(cursors, ret.year, windowed - early, items + complete, tables)

@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from carestat.arrays import from_numpy
 from carestat.cache import cache_folder
 
 KEY_BYTES = 8  # the longest postcode without its space has 7 characters ("SW1A1AA")
@@ -54,7 +55,7 @@ def _found(keys: list[str]) -> pa.Table:
         asked = np.array(wanted, dtype=f"S{KEY_BYTES}")
         at = np.searchsorted(sorted_keys, asked).clip(0, max(len(sorted_keys) - 1, 0))
         hit = at[sorted_keys[at] == asked] if len(sorted_keys) else at[:0]
-        parts.append(table.take(pa.array(hit, pa.int64())).select(LOOKUP_SCHEMA.names))
+        parts.append(table.take(from_numpy(hit, pa.int64())).select(LOOKUP_SCHEMA.names))
     return pa.concat_tables(parts)
 
 
