@@ -150,3 +150,25 @@ def test_child_and_xlsx_bad_arguments_exit_2(folder: Path, args: list[str], says
     result = runner.invoke(app, ["validate", str(folder), *args])
     assert result.exit_code == 2 and says in result.output
     assert "Traceback" not in result.output
+
+
+def test_last_years_tables_no_rule_reads_are_not_read(folder: Path) -> None:
+    """A broken file of last year's that no rule reads (reviews) does not stop the validation."""
+    from carestat.readers import read_return
+    from carestat.rules.compile import previous_tables
+
+    assert "Reviews" not in previous_tables(2025) and "Episodes" in previous_tables(2025)
+    last = folder.parent / "2024"
+    only = read_return([last], year=2024, la="E08000035", only={"Header", "Episodes"})
+    assert set(only.tables) == {"Header", "Episodes"}
+    assert only.tables["Episodes"].equals(read_return([last], 2024, "E08000035").tables["Episodes"])
+    reviews = last / "reviews.csv"
+    reviews.write_text(reviews.read_text() + '1,"unclosed\n')  # not well-formed CSV
+    result = runner.invoke(app, ["validate", str(folder), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["summary"]["previous"].endswith("2024")
+    # a broken table the rules do read is still an error that names it
+    episodes = last / "episodes.csv"
+    episodes.write_text(episodes.read_text() + '1,"unclosed\n')
+    result = runner.invoke(app, ["validate", str(folder), "--format", "json"])
+    assert result.exit_code == 2 and "episodes.csv" in result.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,12 +158,17 @@ def _lines_for(text: str, data: bytes, table: pa.Table) -> np.ndarray:
     return np.array(starts[: table.num_rows], np.int64)
 
 
-def read_csv_table(path: Path, spec: Spec) -> CsvTable:
-    """Read one CSV file; InputError if it is not a readable 903 table."""
+def read_csv_table(path: Path, spec: Spec, only: Collection[str] | None = None) -> CsvTable:
+    """Read one CSV file; InputError if it is not a readable 903 table.
+
+    A table not in `only` is recognised but not parsed: its `CsvTable` has no records.
+    """
     defer_pandas()
     text, notes = read_text(path)
     headers = _header_row(path, text)
     name = recognise(path, headers, spec)
+    if only is not None and name not in only:
+        return CsvTable(path, name, {}, np.zeros(0, np.int64))
     data = text.encode("utf-8")
     parsed = _parse(path, data, len(headers))
     lines = _lines_for(text, data, parsed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from carestat.model import InputError, ReadProblem, Return, empty_table
@@ -38,9 +38,16 @@ def resolve_year(paths: Sequence[Path], year: int | None) -> int:
 
 
 def read_return(
-    paths: Sequence[Path | str], year: int | None = None, la: str | None = None
+    paths: Sequence[Path | str],
+    year: int | None = None,
+    la: str | None = None,
+    only: Collection[str] | None = None,
 ) -> Return:
-    """Read one council's return for one year; InputError when the input is unusable."""
+    """Read one council's return for one year; InputError when the input is unusable.
+
+    With `only`, CSV tables not named there are recognised but not read, and left out of the
+    return (a validation reads a few of last year's tables); an XML return is read whole.
+    """
     where = [Path(p) for p in paths]
     files = input_files(where)
     year = resolve_year(where, year)
@@ -49,14 +56,16 @@ def read_return(
         from carestat.readers.xml import read_xml_return
 
         return read_xml_return(files[0], year, la)
-    return _read_csv_return(files, year, la)
+    return _read_csv_return(files, year, la, only)
 
 
-def _read_csv_return(files: list[Path], year: int, la: str | None) -> Return:
+def _read_csv_return(
+    files: list[Path], year: int, la: str | None, only: Collection[str] | None
+) -> Return:
     spec = load_spec(year)
     read: dict[str, CsvTable] = {}
     for path in files:
-        table = read_csv_table(path, spec)
+        table = read_csv_table(path, spec, only)
         if table.table in read:
             raise InputError(
                 f"{path}: holds the {table.table} table, as {read[table.table].path} does; "
@@ -64,6 +73,8 @@ def _read_csv_return(files: list[Path], year: int, la: str | None) -> Return:
             )
         read[table.table] = table
     for name in REQUIRED_TABLES:
+        if only is not None and name not in only:
+            continue
         if name not in read or read[name].num_rows == 0:
             folder = files[0].parent
             raise InputError(
@@ -72,6 +83,8 @@ def _read_csv_return(files: list[Path], year: int, la: str | None) -> Return:
             )
     ret = Return(year=year, la=la, tables={})
     for name in spec.tables:
+        if only is not None and name not in only:
+            continue
         if name not in read:
             ret.tables[name] = empty_table(spec, name)
             continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -16,11 +17,15 @@ from typing import Any
 
 import carestat
 from carestat.cache import rules_cache, write_json
+from carestat.rules.expr import LAST
 from carestat.rules.model import Rule
 from carestat.rules.sharing import share_windows
 
 PACKAGE_DIR = Path(carestat.__file__).parent
 COMPILED_DIR = PACKAGE_DIR / "rules" / "compiled"
+LAST_TABLE = re.compile(
+    r'"(\w+_last)(?:__w|Derived)?" AS "t\d+"'
+)  # last year's, as Ibis names them
 DIALECTS = ("duckdb",)  # postgres is compiled on first use and cached
 
 
@@ -55,6 +60,20 @@ def compiled_windows(year: int, dialect: str = "duckdb") -> dict[str, dict[str, 
     """The shared window columns of `year`'s rules: SQL by table, then column name."""
     windows: dict[str, dict[str, str]] = _compiled(year, dialect, rules_hash()).get("windows", {})
     return windows
+
+
+@cache
+def previous_tables(year: int) -> frozenset[str]:
+    """The tables of last year's return that `year`'s rules read, or count as examined."""
+    compiled = _compiled(year, "duckdb", rules_hash())
+    read = {
+        name.removesuffix(LAST)
+        for parts in compiled["rules"].values()
+        for part in parts
+        for name in LAST_TABLE.findall(part["sql"] + part.get("rows", ""))
+    }
+    counted = {t for d in compiled["declared"] if "previous" in d["needs"] for t in d["tables"]}
+    return frozenset(read | counted)
 
 
 @cache
