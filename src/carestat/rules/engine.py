@@ -23,6 +23,7 @@ from carestat.rules.postcodes import forget as forget_postcodes
 from carestat.rules.report import Issue, Report, Severity, SkippedRule
 from carestat.rules.sharing import SHARED
 
+QUOTED = re.compile(r'"(\w+)"')
 TABLE_REF = re.compile(r'"(\w+)" AS "t\d+"')
 BATCH = 25  # rules per query: planning one huge UNION costs more than a few smaller ones
 # National returns: a union holds its parts' join and window state at once, and two run at a
@@ -169,11 +170,16 @@ def _windowed_table(
 ) -> str:
     """SQL creating `<table>__w`: the columns and shared window columns its readers use."""
     base = name.removesuffix(SHARED)
-    readers = [sql for _, _, sql in items if f'"{name}"' in sql]
-    used = {word for sql in readers for word in re.findall(r'"(\w+)"', sql)}
+    used = set().union(*(_quoted(sql) for _, _, sql in items if f'"{name}"' in sql))
     kept = [f'"{column}"' for column in tables[base].schema.names if column in used]
     computed = [f'{sql} AS "{column}"' for column, sql in windows[base].items() if column in used]
     return f'CREATE TABLE "{name}" AS SELECT {", ".join(kept + computed)} FROM "{base}"'
+
+
+@cache
+def _quoted(sql: str) -> frozenset[str]:
+    """The quoted names in a query, found once however many shared tables it reads."""
+    return frozenset(QUOTED.findall(sql))
 
 
 def _build_windows(
