@@ -6,12 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
-import typer
 
-from carestat.cli.main import app
+from carestat.cli.main import all_commands
 
 CLI_DOC = Path(__file__).parents[1] / "docs" / "reference" / "cli.md"
-COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+COMMANDS = all_commands()
 
 
 def _section(name: str) -> str:

@@ -56,10 +56,10 @@ def demo_command(
     ] = Path("demo-output"),
 ) -> None:
     """Make synthetic returns, validate one, load them all, and count and report on them."""
-    from carestat.cli.main import app
+    from carestat.cli.main import ORDER, app
 
     command = typer.main.get_command(app)
-    available = set(getattr(command, "commands", {}))
+    available = set(ORDER)
     out.mkdir(parents=True, exist_ok=True)
     made: list[str] = []
     for name, args in _steps(out):
