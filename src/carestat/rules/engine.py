@@ -7,7 +7,7 @@ import re
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache, partial
 from typing import Any, TypeVar
 
@@ -137,6 +137,7 @@ def _copy(cursors: list[Any], schema: str, tables: dict[str, pa.Table], needed: 
 
 
 def _create(con: Any, name: str, table: pa.Table) -> None:
+    """Copy one Arrow table into a DuckDB table."""
     con.from_arrow(table).create(name)  # ~25% faster than register + CTAS
 
 
@@ -152,14 +153,12 @@ def _tables_read(items: list[tuple[str, str, str]]) -> set[str]:
     return {name for _, _, sql in items for name in TABLE_REF.findall(sql)}
 
 
-def _inputs(
-    ret: Return, previous: Return | None, extra: dict[str, pa.Table]
-) -> dict[str, pa.Table]:
-    """Every table the rules can read, by the name the SQL reads it under."""
+def _inputs(ret: Return, previous: Return | None) -> dict[str, pa.Table]:
+    """The return's tables (and last year's) by the name the SQL reads them under."""
     tables = dict(ret.tables)
     if previous is not None:
         tables |= {name + LAST: table for name, table in previous.tables.items()}
-    return tables | extra
+    return tables
 
 
 def _windowed_table(
@@ -235,7 +234,7 @@ def _run(
     needed = _tables_read(items + complete)
     windowed = {name for name in needed if name.endswith(SHARED)}
     needed |= {name.removesuffix(SHARED) for name in windowed}
-    tables = _inputs(ret, previous, {})
+    tables = _inputs(ret, previous)
     # The derived tables (postcode look-ups, in Arrow) are built while DuckDB opens, copies the
     # return and builds its window columns: each leaves a core mostly idle on its own.
     pool = ThreadPoolExecutor(1)
@@ -245,33 +244,48 @@ def _run(
     cursors = [con]
     try:
         cursors += [_cursor(con, schema) for _ in range(WORKERS - 1)]
-        _copy(cursors, schema, tables, needed)
-        early = {n for n in windowed if n.removesuffix(SHARED) in tables}
-        _build_windows(cursors, ret.year, early, items + complete, tables)
-        extra = derived.result()
-        _copy(cursors, schema, extra, needed)
-        tables |= extra
-        _build_windows(cursors, ret.year, windowed - early, items + complete, tables)
+        tables = _fill(
+            cursors, schema, ret.year, tables, derived, needed, windowed, items + complete
+        )
         national = sum(t.num_rows for n, t in tables.items() if n in needed) > NATIONAL_ROWS
         size = NATIONAL_BATCH if national else BATCH
         found, failed = _run_all(cursors, items, size)
-        found = _with_messages(cursors, parts, found, size)
-        # A rule joining to a table with repeated children may flag a row twice: keep it once.
-        # (DuckDB, already running, does it; Arrow's group_by costs 30 ms to import Acero.)
-        flagged = (
-            con.from_arrow(found)
-            .aggregate(
-                f"rule_key, flagged_table, {ROW}, min(message) AS message",
-                f"rule_key, flagged_table, {ROW}",
-            )
-            .to_arrow_table()
-        )
+        flagged = _once(con, _with_messages(cursors, parts, found, size))
     finally:
         for cursor in cursors[1:]:
             cursor.close()
         con.execute(f'DROP SCHEMA "{schema}" CASCADE')
         con.close()
-    return flagged.cast(EMPTY.schema), failed
+    return flagged, failed
+
+
+def _fill(
+    cursors: list[Any], schema: str, year: int, tables: dict[str, pa.Table],
+    derived: Future[dict[str, pa.Table]], needed: set[str], windowed: set[str],
+    readers: list[tuple[str, str, str]],
+) -> dict[str, pa.Table]:  # fmt: skip
+    """Copy the return and its shared window tables into the schema, then the derived tables.
+
+    Returns the tables, the derived ones included.
+    """
+    _copy(cursors, schema, tables, needed)
+    early = {n for n in windowed if n.removesuffix(SHARED) in tables}
+    _build_windows(cursors, year, early, readers, tables)
+    extra = derived.result()
+    _copy(cursors, schema, extra, needed)
+    tables = tables | extra
+    _build_windows(cursors, year, windowed - early, readers, tables)
+    return tables
+
+
+def _once(con: Any, found: pa.Table) -> pa.Table:
+    """Each flagged row once: a rule joining to a table with repeated children may flag it twice.
+
+    DuckDB, already running, does it; Arrow's `group_by` costs 30 ms to import Acero.
+    """
+    rows = f"rule_key, flagged_table, {ROW}"
+    deduplicated = con.from_arrow(found).aggregate(f"{rows}, min(message) AS message", rows)
+    return deduplicated.to_arrow_table().cast(EMPTY.schema)
 
 
 def _run_all(
