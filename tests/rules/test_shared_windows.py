@@ -144,3 +144,22 @@ def test_rules_give_the_same_issues_with_and_without_shared_windows(
     assert found.rules_skipped == expected.rules_skipped
     assert issues(found) == issues(expected)
     assert {i.rule for i in expected.issues} & {k.split("@")[0] for k in sharing}
+
+
+def test_a_window_table_built_alone_on_every_thread_gives_the_same_issues(
+    faulty: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """National returns build the episodes' window table alone on both threads: same results."""
+    ret = read_return([faulty / "2026"], year=2026, la="E08000035")
+    previous = read_return([faulty / "2025"], year=2025, la="E08000035")
+    providers = [faulty.parent / "providers.xlsx"]
+    expected = validate(ret, previous, providers, codes=None)
+    built: list[str] = []
+    monkeypatch.setattr(engine, "BIG_WINDOWS", 0)  # as if national: the episodes' table alone
+    execute = engine._execute
+    monkeypatch.setattr(engine, "_execute", lambda con, sql: (built.append(sql), execute(con, sql)))
+    found = validate(ret, previous, providers, codes=None)
+    assert built[-1].startswith('CREATE TABLE "Episodes__w"')
+    assert [(i.rule, i.table, i.row, i.message) for i in found.issues] == [
+        (i.rule, i.table, i.row, i.message) for i in expected.issues
+    ]
