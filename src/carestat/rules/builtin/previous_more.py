@@ -187,7 +187,7 @@ def _1010(t: Env) -> dict[str, Any]:
 
 
 def _care_leaver_days(t: Env) -> Any:
-    """Per child: days looked after since the 14th and 16th birthdays (both years), and adoption.
+    """Per care leaver: days looked after since the 14th and 16th birthdays (both years), and adoption.
 
     Episodes repeated in both returns count once (the closed copy wins); each child's latest
     episode, if open, runs to the end of this year; V3/V4 (short breaks) do not count.
@@ -195,7 +195,9 @@ def _care_leaver_days(t: Env) -> Any:
     import ibis
 
     e = _episodes_both_years(t)
-    e = e.filter(e.CHILD.notnull() & e.DECOM.notnull())
+    # Only care leavers' days are asked for: numbering everyone's episodes of two years first
+    # made this the costliest rule at 100k children (0.36 s).
+    e = e.filter(e.CHILD.notnull() & e.DECOM.notnull() & e.CHILD.isin(t.OC3.CHILD))
     copy = ibis.window(group_by=[e.CHILD, e.DECOM], order_by=[e.DEC.isnull(), e.this_year])
     e = e.mutate(n_copy=ibis.row_number().over(copy))
     e = e.filter(e.n_copy == 0)
