@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 import sqlglot
 
+from carestat.model import Return
 from carestat.readers import read_return
 from carestat.rules import engine
 from carestat.rules.compile import compact, compile_year_shared, compiled_rules
 from carestat.rules.engine import validate
+from carestat.rules.report import Report
 
 SCHEMA = {"Episodes": {"CHILD": "string", "DECOM": "date", "_row": "int64"}}
 NUMBERED = (
@@ -124,12 +126,22 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "E08000035"
 
 
-def test_rules_give_the_same_issues_with_and_without_shared_windows(
-    faulty: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture(scope="module")
+def inputs(faulty: Path) -> tuple[Return, Return, list[Path]]:
+    """The faulty 2026 return, its 2025 return and the provider lists, read."""
     ret = read_return([faulty / "2026"], year=2026, la="E08000035")
     previous = read_return([faulty / "2025"], year=2025, la="E08000035")
-    providers = [faulty.parent / "providers.xlsx"]
+    return ret, previous, [faulty.parent / "providers.xlsx"]
+
+
+def _issues(report: Report) -> list[tuple[object, ...]]:
+    return [(i.rule, i.table, i.row, i.message) for i in report.issues]
+
+
+def test_rules_give_the_same_issues_with_and_without_shared_windows(
+    inputs: tuple[Return, Return, list[Path]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ret, previous, providers = inputs
     shared = compiled_rules(2026)
     sharing = [k for k, parts in shared.items() if any("__w" in p["sql"] for p in parts)]
     assert len(sharing) >= 20  # about a third of the windowed rules share
@@ -137,29 +149,26 @@ def test_rules_give_the_same_issues_with_and_without_shared_windows(
     unshared, _ = compile_year_shared(2026, share=False)
     monkeypatch.setattr(engine, "compiled_rules", lambda year: unshared)
     expected = validate(ret, previous, providers, codes=None)
-
-    def issues(report: object) -> set[tuple[object, ...]]:
-        return {(i.rule, i.table, i.row, i.message) for i in report.issues}  # type: ignore[attr-defined]
-
     assert found.rules_skipped == expected.rules_skipped
-    assert issues(found) == issues(expected)
+    assert set(_issues(found)) == set(_issues(expected))
     assert {i.rule for i in expected.issues} & {k.split("@")[0] for k in sharing}
 
 
 def test_a_window_table_built_alone_on_every_thread_gives_the_same_issues(
-    faulty: Path, monkeypatch: pytest.MonkeyPatch
+    inputs: tuple[Return, Return, list[Path]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """National returns build the episodes' window table alone on both threads: same results."""
-    ret = read_return([faulty / "2026"], year=2026, la="E08000035")
-    previous = read_return([faulty / "2025"], year=2025, la="E08000035")
-    providers = [faulty.parent / "providers.xlsx"]
+    ret, previous, providers = inputs
     expected = validate(ret, previous, providers, codes=None)
     built: list[str] = []
     monkeypatch.setattr(engine, "BIG_WINDOWS", 0)  # as if national: the episodes' table alone
     execute = engine._execute
-    monkeypatch.setattr(engine, "_execute", lambda con, sql: (built.append(sql), execute(con, sql)))
+
+    def recorded(con: object, sql: str) -> None:
+        built.append(sql)
+        execute(con, sql)
+
+    monkeypatch.setattr(engine, "_execute", recorded)
     found = validate(ret, previous, providers, codes=None)
     assert built[-1].startswith('CREATE TABLE "Episodes__w"')
-    assert [(i.rule, i.table, i.row, i.message) for i in found.issues] == [
-        (i.rule, i.table, i.row, i.message) for i in expected.issues
-    ]
+    assert _issues(found) == _issues(expected)
