@@ -56,16 +56,12 @@ def demo_command(
     ] = Path("demo-output"),
 ) -> None:
     """Make synthetic returns, validate one, load them all, and count and report on them."""
-    from carestat.cli.main import ORDER, app
+    from carestat.cli.main import app
 
     command = typer.main.get_command(app)
-    available = set(ORDER)
     out.mkdir(parents=True, exist_ok=True)
     made: list[str] = []
     for name, args in _steps(out):
-        if name not in available:
-            err_console.print(f"[dim]demo: `carestat {name}` is not available yet; skipped[/]")
-            continue
         args = [_first_return(out / "returns") if a == "{first_return}" else a for a in args]
         started = time.perf_counter()
         err_console.print(f"[bold]carestat {' '.join(args)}[/]")

@@ -14,7 +14,8 @@ import typer.main
 from typer.core import TyperGroup
 from typer.models import CommandInfo
 
-# Name: the module and function of each command, in the order of DESIGN.md §5.
+# Name: the module and attribute of each command (a function, or a Typer app for a group of
+# subcommands), in the order of DESIGN.md §5.
 COMMANDS = {
     "demo": ("carestat.cli.demo_command", "demo_command"),
     "spec": ("carestat.cli.spec_command", "spec_command"),
@@ -22,42 +23,38 @@ COMMANDS = {
     "load": ("carestat.cli.load_command", "load_command"),
     "rules": ("carestat.cli.rules_command", "rules_command"),
     "synth": ("carestat.cli.synth_command", "synth_command"),
+    "population": ("carestat.cli.population_command", "population_app"),
     "stats": ("carestat.cli.stats_command", "stats_command"),
     "evidence": ("carestat.cli.evidence_command", "evidence_command"),
     "report": ("carestat.cli.report_command", "report_command"),
 }
-GROUPS = {"population": ("carestat.cli.population_command", "population_app")}
-ORDER = ["demo", "spec", "validate", "load", "rules", "synth", "population", "stats", "evidence",
-         "report"]  # fmt: skip
 
 
 class Commands(TyperGroup):
     """The commands, each built from its module when asked for."""
 
     def list_commands(self, ctx: Any) -> list[str]:
-        return ORDER
+        return list(COMMANDS)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if cmd_name in COMMANDS:
-            module, function = COMMANDS[cmd_name]
-            info = CommandInfo(name=cmd_name, callback=getattr(import_module(module), function))
-            return typer.main.get_command_from_info(
-                info,
-                pretty_exceptions_short=app.pretty_exceptions_short,
-                rich_markup_mode=app.rich_markup_mode,
-            )
-        if cmd_name in GROUPS:
-            module, name = GROUPS[cmd_name]
-            group = typer.main.get_group(getattr(import_module(module), name))
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[cmd_name]
+        found = getattr(import_module(module), attribute)
+        if isinstance(found, typer.Typer):
+            group = typer.main.get_group(found)
             group.name = cmd_name
             return group
-        return None
+        return typer.main.get_command_from_info(
+            CommandInfo(name=cmd_name, callback=found),
+            pretty_exceptions_short=app.pretty_exceptions_short,
+            rich_markup_mode=app.rich_markup_mode,
+        )
 
 
 app = typer.Typer(
     name="carestat",
     cls=Commands,
-    help="Read, validate, store and count England's children-in-care (SSDA903) returns.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -70,6 +67,6 @@ def main() -> None:
 
 
 def all_commands() -> dict[str, Any]:
-    """Every command built, by name in the listed order (for the reference docs and the demo)."""
+    """Every command built, by name in the listed order (for the reference docs)."""
     group = typer.main.get_command(app)
-    return {name: group.get_command(None, name) for name in ORDER}  # type: ignore[attr-defined]
+    return {name: group.get_command(None, name) for name in COMMANDS}  # type: ignore[attr-defined]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.abc import Loader
 from importlib.machinery import ModuleSpec
@@ -212,20 +212,11 @@ def normalise_column(column: Column, values: pa.Array) -> tuple[dict[str, pa.Arr
     return {column.name: values}, []
 
 
-def _lines(lines: Sequence[int | None] | np.ndarray | pa.Array | None, num_rows: int) -> pa.Array:
-    """The source line column: all null when the source has no lines."""
-    if lines is None:
-        return pa.nulls(num_rows, pa.int64())
-    if isinstance(lines, np.ndarray):
-        return from_numpy(lines, pa.int64())
-    return pa.array(lines, pa.int64())
-
-
 def build_table(
     spec: Spec,
     name: str,
     text_columns: Mapping[str, pa.Array],
-    lines: Sequence[int | None] | np.ndarray | pa.Array | None,
+    lines: np.ndarray | None,
     num_rows: int,
     rows: np.ndarray | None = None,
 ) -> tuple[pa.Table, list[Tolerated]]:
@@ -234,7 +225,7 @@ def build_table(
     schema = table_schema(spec, name)
     arrays: dict[str, pa.Array] = {
         ROW: from_numpy(np.arange(num_rows) if rows is None else rows, pa.int64()),
-        LINE: _lines(lines, num_rows),
+        LINE: pa.nulls(num_rows, pa.int64()) if lines is None else from_numpy(lines, pa.int64()),
     }
     tolerated: list[Tolerated] = []
     for column in spec.table(name).columns:

@@ -76,19 +76,16 @@ def _read_csv_return(
                     "give each table once"
                 )
             read[table.table] = table
+    wanted = [name for name in spec.tables if only is None or name in only]
     for name in REQUIRED_TABLES:
-        if only is not None and name not in only:
-            continue
-        if name not in read or read[name].num_rows == 0:
+        if name in wanted and (name not in read or read[name].num_rows == 0):
             folder = files[0].parent
             raise InputError(
                 f"{folder}: the return has no {name} table (a file with columns "
                 f"{', '.join(spec.table(name).column_names)}); it is required"
             )
     ret = Return(year=year, la=la, tables={})
-    for name in spec.tables:
-        if only is not None and name not in only:
-            continue
+    for name in wanted:
         if name not in read:
             ret.tables[name] = empty_table(spec, name)
             continue

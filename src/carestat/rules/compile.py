@@ -17,16 +17,15 @@ from typing import Any
 
 import carestat
 from carestat.cache import rules_cache, write_json
+from carestat.rules.derive import DERIVED
 from carestat.rules.expr import LAST
 from carestat.rules.model import Rule
-from carestat.rules.sharing import share_windows
 
 PACKAGE_DIR = Path(carestat.__file__).parent
 COMPILED_DIR = PACKAGE_DIR / "rules" / "compiled"
-LAST_TABLE = re.compile(
-    r'"(\w+_last)(?:__w|Derived)?" AS "t\d+"'
-)  # last year's, as Ibis names them
 DIALECTS = ("duckdb",)  # postgres is compiled on first use and cached
+SHARED = "__w"  # suffix of a table with its shared window columns: Episodes -> Episodes__w
+LAST_TABLE = re.compile(rf'"(\w+_last)(?:{SHARED}|{DERIVED})?" AS "t\d+"')  # last year's tables
 
 
 @cache
@@ -44,6 +43,11 @@ def rules_hash() -> str:
         digest.update(path.read_bytes())
     digest.update(metadata.version("ibis-framework").encode())
     return digest.hexdigest()[:16]
+
+
+def shared_name(table: str) -> str:
+    """The name of `table` with its shared window columns (`sharing.share_windows`)."""
+    return table + SHARED
 
 
 def _file_name(year: int, dialect: str) -> str:
@@ -242,6 +246,8 @@ def _shared(
     tree: Any, schema: dict[str, Any], windows: dict[str, dict[str, str]] | None, dialect: str
 ) -> tuple[str, dict[str, dict[str, str]]]:
     """A form of a query as SQL, with its windows shared if `windows` is given, and those windows."""
+    from carestat.rules.sharing import share_windows  # imports sqlglot: compile time only
+
     used: dict[str, dict[str, str]] = {}
     if windows is not None:
         tree = share_windows(tree, schema, used, dialect)

@@ -15,13 +15,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from carestat.model import LINE, ROW, Return, empty_return
-from carestat.rules.compile import compiled_declarations, compiled_rules, compiled_windows
+from carestat.rules.compile import (
+    SHARED,
+    compiled_declarations,
+    compiled_rules,
+    compiled_windows,
+)
 from carestat.rules.derive import DERIVED, PROVIDERS, extra_tables
 from carestat.rules.expr import LAST
 from carestat.rules.model import Rule, only_codes
 from carestat.rules.postcodes import forget as forget_postcodes
 from carestat.rules.report import Issue, Report, Severity, SkippedRule
-from carestat.rules.sharing import SHARED
 
 QUOTED = re.compile(r'"(\w+)"')
 TABLE_REF = re.compile(r'"(\w+)" AS "t\d+"')

@@ -11,20 +11,16 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from sqlglot import exp
+
+from carestat.rules.compile import shared_name
 from carestat.rules.derive import DERIVED
 
-SHARED = "__w"  # suffix of a table with its shared window columns: Episodes -> Episodes__w
 UNSHAREABLE = ("group", "having", "qualify", "order", "limit", "distinct")
-# Window functions (sqlglot's names) whose value at a row depends only on it and the rows before
-# it; the aggregates only with a frame ending at the current row. (sqlglot is imported only
-# when compiling: the engine reads `SHARED` at every validation.)
-LOOKING_BACK = ("RowNumber", "Lag")
-RUNNING = ("Sum", "Min", "Max", "Count")
-
-
-def shared_name(table: str) -> str:
-    """The name of `table` with its shared window columns."""
-    return table + SHARED
+# Window functions whose value at a row depends only on it and the rows before it; the
+# aggregates only with a frame ending at the current row.
+LOOKING_BACK = (exp.RowNumber, exp.Lag)
+RUNNING = (exp.Sum, exp.Min, exp.Max, exp.Count)
 
 
 def share_windows(tree: Any, schema: dict[str, Any], windows: dict[str, dict[str, str]],
@@ -36,8 +32,6 @@ def share_windows(tree: Any, schema: dict[str, Any], windows: dict[str, dict[str
     the rows where some columns are not blank and each window is unchanged by that
     (`_same_over_kept_rows`).
     """
-    from sqlglot import exp
-
     for select in list(tree.find_all(exp.Select)):
         source = select.args.get("from") or select.args.get("from_")
         if source is None or not isinstance(source.this, exp.Table):
@@ -66,8 +60,6 @@ def share_windows(tree: Any, schema: dict[str, Any], windows: dict[str, dict[str
 
 def _not_blank_filter(where: Any, alias: str) -> set[str] | None:
     """The columns a WHERE keeps only non-blank values of, if that is all it does (else None)."""
-    from sqlglot import exp
-
     if where is None:
         return set()
     columns = set()
@@ -85,8 +77,6 @@ def _not_blank_filter(where: Any, alias: str) -> set[str] | None:
 
 def _one_to_one(join: Any, alias: str) -> bool:
     """Whether a join is a left join of the table's derived facts on `_row` (one row each)."""
-    from sqlglot import exp
-
     joined, on = join.this, join.args.get("on")
     if not (isinstance(joined, exp.Table) and joined.name.endswith(DERIVED)):
         return False
@@ -97,8 +87,6 @@ def _one_to_one(join: Any, alias: str) -> bool:
 
 
 def _reads_only(window: Any, alias: str) -> bool:
-    from sqlglot import exp
-
     return all(column.table == alias for column in window.find_all(exp.Column))
 
 
@@ -110,8 +98,6 @@ def _same_over_kept_rows(window: Any, kept: set[str]) -> bool:
     a partition's kept rows come first, so a function that looks only back (row number, lag,
     a running total) sees the same rows.
     """
-    from sqlglot import exp
-
     partitioned = {
         c.name for c in window.args.get("partition_by") or [] if isinstance(c, exp.Column)
     }
@@ -127,17 +113,15 @@ def _same_over_kept_rows(window: Any, kept: set[str]) -> bool:
         return False
     if first.args.get("nulls_first"):
         return False
-    if type(window.this).__name__ in LOOKING_BACK:
+    if isinstance(window.this, LOOKING_BACK):
         return True
     spec = window.args.get("spec")
     ends_here = spec is None or spec.args.get("end") == "CURRENT ROW"
-    return type(window.this).__name__ in RUNNING and ends_here
+    return isinstance(window.this, RUNNING) and ends_here
 
 
 def _unqualified(node: Any) -> Any:
     """A column without its table alias (shared columns are computed on the table itself)."""
-    from sqlglot import exp
-
     if isinstance(node, exp.Column):
         return exp.column(node.name, quoted=True)
     return node
