@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from carestat.model import Return
+from carestat.readers import read_return
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _rules_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
@@ -35,3 +38,21 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def folder(pristine: Path, tmp_path: Path) -> Path:
     """A copy of the pristine return, free to edit."""
     return Path(shutil.copytree(pristine, tmp_path / "E08000035" / "2025"))
+
+
+@pytest.fixture(scope="session")
+def faulty(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic council's 2025 and 2026 returns with planted faults in 8% of records."""
+    from carestat.synth import generate, write
+
+    root = tmp_path_factory.mktemp("faulty")
+    write(generate(las=["E08000035"], years=(2025, 2026), seed=5, children=60), root, errors=0.08)
+    return root / "E08000035"
+
+
+@pytest.fixture(scope="session")
+def faulty_inputs(faulty: Path) -> tuple[Return, Return, list[Path]]:
+    """The faulty 2026 return, its 2025 return and the provider lists, read."""
+    ret = read_return([faulty / "2026"], year=2026, la="E08000035")
+    previous = read_return([faulty / "2025"], year=2025, la="E08000035")
+    return ret, previous, [faulty.parent / "providers.xlsx"]

@@ -34,7 +34,9 @@ def rules_hash() -> str:
     digest = hashlib.sha256()
     rules = PACKAGE_DIR / "rules"
     sources = sorted((rules / "builtin").glob("*.py"))
-    sources += [rules / name for name in ("expr.py", "model.py", "registry.py", "compile.py")]
+    sources += [
+        rules / name for name in ("expr.py", "model.py", "registry.py", "compile.py", "sharing.py")
+    ]
     sources.append(rules / "data" / "severity.yaml")
     sources += sorted((PACKAGE_DIR / "spec" / "data").glob("*.yaml"))
     sources.append(PACKAGE_DIR / "model.py")
@@ -64,6 +66,12 @@ def compiled_windows(year: int, dialect: str = "duckdb") -> dict[str, dict[str, 
     """The shared window columns of `year`'s rules: SQL by table, then column name."""
     windows: dict[str, dict[str, str]] = _compiled(year, dialect, rules_hash()).get("windows", {})
     return windows
+
+
+def compiled_window_specs(year: int, dialect: str = "duckdb") -> dict[str, dict[str, Any]]:
+    """How Arrow computes the shared windows of `year` (`window_columns`), by table then column."""
+    specs: dict[str, dict[str, Any]] = _compiled(year, dialect, rules_hash()).get("specs", {})
+    return specs
 
 
 @cache
@@ -115,9 +123,11 @@ def _declarations(year: int) -> list[dict[str, Any]]:
 
 def _compile_all(year: int, dialect: str) -> dict[str, Any]:
     """Everything the compiled file of a year holds (see `precompile`)."""
+    from carestat.rules.sharing import window_specs  # imports sqlglot: compile time only
+
     rules, windows = compile_year_shared(year, dialect)
     return {"hash": rules_hash(), "rules": rules, "windows": windows,
-            "declared": _declarations(year)}  # fmt: skip
+            "specs": window_specs(windows, dialect), "declared": _declarations(year)}  # fmt: skip
 
 
 @cache

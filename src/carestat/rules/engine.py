@@ -19,6 +19,7 @@ from carestat.rules.compile import (
     SHARED,
     compiled_declarations,
     compiled_rules,
+    compiled_window_specs,
     compiled_windows,
 )
 from carestat.rules.derive import DERIVED, PROVIDERS, extra_tables
@@ -26,6 +27,7 @@ from carestat.rules.expr import LAST
 from carestat.rules.model import Rule, only_codes
 from carestat.rules.postcodes import forget as forget_postcodes
 from carestat.rules.report import Issue, Report, Severity, SkippedRule
+from carestat.rules.window_columns import window_table
 
 QUOTED = re.compile(r'"(\w+)"')
 TABLE_REF = re.compile(r'"(\w+)" AS "t\d+"')
@@ -34,9 +36,6 @@ BATCH = 25  # rules per query: planning one huge UNION costs more than a few sma
 # time; at 100k children 5 rules a query peak at ~0.8 GB (10: ~0.87 GB).
 NATIONAL_BATCH = 5
 NATIONAL_ROWS = 400_000  # input rows beyond which queries hold fewer rules each
-# Window rows (input rows x windows) beyond which a window table that is most of the shared
-# windows' work is built on every thread: at 10k children (0.4M) one thread is faster.
-BIG_WINDOWS = 2_000_000
 WORKERS = 2  # queries at a time (the machines this must be fast on have two cores)
 _SCHEMAS = itertools.count()
 T = TypeVar("T")
@@ -168,6 +167,11 @@ def _inputs(ret: Return, previous: Return | None) -> dict[str, pa.Table]:
     return tables
 
 
+def _used(name: str, items: list[tuple[str, str, str]]) -> set[str]:
+    """The columns of table `name` that the queries reading it name."""
+    return set().union(*(_quoted(sql) for _, _, sql in items if f'"{name}"' in sql))
+
+
 def _windowed_table(
     name: str,
     items: list[tuple[str, str, str]],
@@ -176,7 +180,7 @@ def _windowed_table(
 ) -> str:
     """SQL creating `<table>__w`: the columns and shared window columns its readers use."""
     base = name.removesuffix(SHARED)
-    used = set().union(*(_quoted(sql) for _, _, sql in items if f'"{name}"' in sql))
+    used = _used(name, items)
     kept = [f'"{column}"' for column in tables[base].schema.names if column in used]
     computed = [f'{sql} AS "{column}"' for column, sql in windows[base].items() if column in used]
     return f'CREATE TABLE "{name}" AS SELECT {", ".join(kept + computed)} FROM "{base}"'
@@ -188,30 +192,31 @@ def _quoted(sql: str) -> frozenset[str]:
     return frozenset(QUOTED.findall(sql))
 
 
+def _arrow_windows(
+    year: int, names: set[str], items: list[tuple[str, str, str]], tables: dict[str, pa.Table]
+) -> dict[str, pa.Table]:
+    """Those of the window tables named that Arrow can compute (`window_columns`), computed."""
+    specs, windows = compiled_window_specs(year), compiled_windows(year)
+    computed = {}
+    for name in sorted(names):
+        base = name.removesuffix(SHARED)
+        used = _used(name, items)
+        wanted = {column: specs.get(base, {}).get(column) for column in windows[base]
+                  if column in used}  # fmt: skip
+        if base in tables and all(wanted.values()):
+            kept = [column for column in tables[base].schema.names if column in used]
+            computed[name] = window_table(tables[base], kept, wanted)  # type: ignore[arg-type]
+    return computed
+
+
 def _build_windows(
     cursors: list[Any], year: int, names: set[str], items: list[tuple[str, str, str]],
     tables: dict[str, pa.Table],
 ) -> None:  # fmt: skip
-    """Create the tables of shared window columns named, two at a time.
-
-    A table that is most of the work (a national return's episodes, 21 windows over 180k
-    rows: 1 s, against 0.55 s for all the others) is built last, alone, on every thread:
-    else one core idles while it is built.
-    """
+    """Create the tables of shared window columns named with DuckDB, two at a time."""
     windows = compiled_windows(year)
-    statements = {n: _windowed_table(n, items, tables, windows) for n in sorted(names)}
-    work = {n: tables[n.removesuffix(SHARED)].num_rows * sql.count(" OVER ")
-            for n, sql in statements.items()}  # fmt: skip
-    biggest = max(work, key=work.__getitem__, default="")
-    most = biggest and work[biggest] > max(BIG_WINDOWS, sum(work.values()) / 2)
-    alone = statements.pop(biggest) if most else None
-    _in_turn(cursors, [partial(_execute, sql=statement) for statement in statements.values()])
-    if alone is not None:
-        cursors[0].execute(f"SET threads = {WORKERS}")
-        try:
-            _execute(cursors[0], alone)
-        finally:
-            cursors[0].execute("SET threads = 1")
+    statements = [_windowed_table(n, items, tables, windows) for n in sorted(names)]
+    _in_turn(cursors, [partial(_execute, sql=statement) for statement in statements])
 
 
 def _union(items: list[tuple[str, str, str]]) -> str:
@@ -258,18 +263,18 @@ def _run(
     windowed = {name for name in needed if name.endswith(SHARED)}
     needed |= {name.removesuffix(SHARED) for name in windowed}
     tables = _inputs(ret, previous)
-    # The derived tables (postcode look-ups, in Arrow) are built while DuckDB opens, copies the
-    # return and builds its window columns: each leaves a core mostly idle on its own.
-    pool = ThreadPoolExecutor(1)
+    # The window columns and the derived tables (postcode look-ups) are computed in Arrow while
+    # DuckDB opens and copies the return: each leaves a core mostly idle on its own.
+    pool = ThreadPoolExecutor(2)
+    computed = pool.submit(_arrow_windows, ret.year, windowed, items + complete, tables)
     derived = pool.submit(_extra, ret, previous, providers, needed)
-    pool.shutdown(wait=False)  # the look-ups run on: their result is awaited below
+    pool.shutdown(wait=False)  # they run on: their results are awaited below
     con, schema = _connect()
     cursors = [con]
     try:
         cursors += [_cursor(con, schema) for _ in range(WORKERS - 1)]
-        tables = _fill(
-            cursors, schema, ret.year, tables, derived, needed, windowed, items + complete
-        )
+        tables = _fill(cursors, schema, ret.year, tables, (computed, derived), needed, windowed,
+                       items + complete)  # fmt: skip
         national = sum(t.num_rows for n, t in tables.items() if n in needed) > NATIONAL_ROWS
         size = NATIONAL_BATCH if national else BATCH
         found, failed = _run_all(cursors, items, size)
@@ -284,20 +289,25 @@ def _run(
 
 def _fill(
     cursors: list[Any], schema: str, year: int, tables: dict[str, pa.Table],
-    derived: Future[dict[str, pa.Table]], needed: set[str], windowed: set[str],
-    readers: list[tuple[str, str, str]],
+    futures: tuple[Future[dict[str, pa.Table]], Future[dict[str, pa.Table]]], needed: set[str],
+    windowed: set[str], readers: list[tuple[str, str, str]],
 ) -> dict[str, pa.Table]:  # fmt: skip
-    """Copy the return and its shared window tables into the schema, then the derived tables.
+    """Copy the return, its window tables (Arrow's, then DuckDB's) and the derived tables.
 
-    Returns the tables, the derived ones included.
+    `futures` are the window tables Arrow computed and the derived tables; returns the tables,
+    the derived ones included.
     """
+    computed, derived = futures
     _copy(cursors, schema, tables, needed)
-    early = {n for n in windowed if n.removesuffix(SHARED) in tables}
+    arrow = computed.result()
+    _copy(cursors, schema, arrow, set(arrow))
+    left = windowed - set(arrow)
+    early = {n for n in left if n.removesuffix(SHARED) in tables}
     _build_windows(cursors, year, early, readers, tables)
     extra = derived.result()
     _copy(cursors, schema, extra, needed)
     tables = tables | extra
-    _build_windows(cursors, year, windowed - early, readers, tables)
+    _build_windows(cursors, year, left - early, readers, tables)
     return tables
 
 

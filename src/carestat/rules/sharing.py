@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import sqlglot
 from sqlglot import exp
 
 from carestat.rules.compile import shared_name
@@ -125,3 +126,81 @@ def _unqualified(node: Any) -> Any:
     if isinstance(node, exp.Column):
         return exp.column(node.name, quoted=True)
     return node
+
+
+def window_specs(windows: dict[str, dict[str, str]], dialect: str) -> dict[str, dict[str, Any]]:
+    """The specs `window_columns` computes the shared windows from, by table then column."""
+    specs = {
+        table: {name: window_spec(sql, dialect) for name, sql in columns.items()}
+        for table, columns in windows.items()
+    }
+    return {table: {n: s for n, s in found.items() if s} for table, found in specs.items()}
+
+
+def window_spec(sql: str, dialect: str = "duckdb") -> dict[str, Any] | None:
+    """A shared window as `window_columns` computes it, or None if it cannot.
+
+    It can compute a row number, a lag or a lead without a default, in an order that ends with
+    `_row` (so no two rows tie), and a count over a whole partition.
+    """
+    window = sqlglot.parse_one(sql, read=dialect)
+    if not isinstance(window, exp.Window):
+        return None
+    partition = [_column_name(c) for c in window.args.get("partition_by") or []]
+    order = window.args.get("order")
+    found = [_order_key(o) for o in order.expressions] if order else []
+    keys = [key for key in found if key is not None]
+    if None in partition or len(keys) < len(found):
+        return None
+    spec: dict[str, Any] = {"partition": partition, "order": keys}
+    function = window.this
+    if isinstance(function, exp.RowNumber):
+        spec["function"] = "row_number"
+    elif isinstance(function, exp.Lag | exp.Lead) and not function.args.get("default"):
+        offset = function.args.get("offset") or exp.Literal.number(1)
+        if not (isinstance(offset, exp.Literal) and offset.name.isdigit()):
+            return None
+        spec |= {"function": "lag" if isinstance(function, exp.Lag) else "lead",
+                 "column": _column_name(function.this), "offset": int(offset.name)}  # fmt: skip
+    elif isinstance(function, exp.Count) and _whole_partition(window):
+        spec |= {"function": "count", "column": _column_name(function.this), "order": []}
+    else:
+        return None
+    if spec.get("column", "") is None:
+        return None
+    if spec["function"] != "count" and (not keys or keys[-1]["columns"] != ["_row"]):
+        return None  # rows that tie could come in either order
+    return spec
+
+
+def _column_name(node: Any) -> str | None:
+    return node.name if isinstance(node, exp.Column) else None
+
+
+def _order_key(ordered: Any) -> dict[str, Any] | None:
+    """An order key `window_columns` can sort by: columns, else a date (blanks last only)."""
+    if ordered.args.get("nulls_first"):
+        return None
+    value, columns, default = ordered.this, [], None
+    parts = [value.this, *value.expressions] if isinstance(value, exp.Coalesce) else [value]
+    for part in parts:
+        if isinstance(part, exp.Column) and default is None:
+            columns.append(part.name)
+        elif isinstance(part, exp.DateFromParts) and columns and default is None:
+            numbers = [part.args.get(k) for k in ("year", "month", "day")]
+            texts = [n.name for n in numbers if isinstance(n, exp.Literal)]
+            if len(texts) != 3 or not all(text.isdigit() for text in texts):
+                return None
+            year, month, day = map(int, texts)
+            default = f"{year:04d}-{month:02d}-{day:02d}"
+        else:
+            return None
+    return {"columns": columns, "default": default, "descending": bool(ordered.args.get("desc"))}
+
+
+def _whole_partition(window: Any) -> bool:
+    """Whether an aggregate window sees its whole partition (no order, or an unbounded frame)."""
+    spec = window.args.get("spec")
+    if spec is None:
+        return window.args.get("order") is None
+    return spec.args.get("start") == "UNBOUNDED" and spec.args.get("end") == "UNBOUNDED"
