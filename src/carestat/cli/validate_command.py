@@ -164,11 +164,17 @@ def _read_returns(
         ret = read_return(paths, year=year, la=la)
         return ret, *_previous(paths, ret, previous)
     # Both are known before reading: read them side by side (the readers mostly release the
-    # GIL), ~0.7 s less at 100k children.
+    # GIL), ~0.7 s less at 100k children. Which of last year's tables to read is looked up on
+    # the same thread (it loads the compiled rules: 40 ms before either read could start).
     with ThreadPoolExecutor(2) as pool:
-        last = pool.submit(read_return, [last_path], year=year - 1, la=la, only=_used(year))
+        last = pool.submit(_read_previous, last_path, year, la)
         ret = read_return(paths, year=year, la=la)
         return ret, last.result(), last_path
+
+
+def _read_previous(path: Path, year: int, la: str | None) -> Return:
+    """Last year's return, only the tables the rules of `year` read."""
+    return read_return([path], year=year - 1, la=la, only=_used(year))
 
 
 def _previous(
@@ -178,7 +184,7 @@ def _previous(
     given = given or _sibling(paths, ret.year)
     if given is None:
         return None, None
-    return read_return([given], year=ret.year - 1, la=ret.la, only=_used(ret.year)), given
+    return _read_previous(given, ret.year, ret.la), given
 
 
 def _used(year: int) -> frozenset[str]:
