@@ -58,7 +58,9 @@ class _Ordering:
         self.n = table.num_rows
         starts = np.zeros(self.n, dtype=bool)
         starts[:1] = True
-        for column in (table[c].take(self.rows) for c in partition):
+        # Arrow indices, not numpy ones: `take(ndarray)` imports numpy.ma (10 ms) to convert them
+        self.indices = from_numpy(self.rows, pa.int64())
+        for column in (table[c].take(self.indices) for c in partition):
             starts[1:] |= _differs_from_previous(column)
         self.part = np.cumsum(starts) - 1  # partition of each sorted position
         self.first = np.flatnonzero(starts)  # sorted position where each partition begins
@@ -71,7 +73,7 @@ class _Ordering:
         if function == "row_number":
             return self._in_table_order(position - self.first[self.part] + 1)
         if function == "count":
-            valid = table[spec["column"]].is_valid().take(self.rows)
+            valid = table[spec["column"]].is_valid().take(self.indices)
             counted = np.asarray(valid.to_numpy(zero_copy_only=False), dtype=np.int64)
             totals = np.add.reduceat(counted, self.first) if self.n else counted  # none: no rows
             return self._in_table_order(totals[self.part])
