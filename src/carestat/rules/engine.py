@@ -21,6 +21,7 @@ from carestat.rules.compile import (
     compiled_rules,
     compiled_window_specs,
     compiled_windows,
+    shared_name,
 )
 from carestat.rules.derive import DERIVED, PROVIDERS, extra_tables
 from carestat.rules.expr import LAST
@@ -220,21 +221,34 @@ def _quoted(sql: str) -> frozenset[str]:
     return frozenset(QUOTED.findall(sql))
 
 
-def _arrow_windows(
-    year: int, names: set[str], items: list[tuple[str, str, str]], tables: dict[str, pa.Table]
-) -> dict[str, pa.Table]:
-    """Those of the window tables named that Arrow can compute (`window_columns`), computed."""
+def _arrow_specs(
+    year: int, read: dict[str, set[str]], tables: dict[str, pa.Table]
+) -> dict[str, dict[str, Any]]:
+    """By table, the specs of the shared windows its readers use, if Arrow computes them all."""
     specs, windows = compiled_window_specs(year), compiled_windows(year)
-    computed = {}
-    for name in sorted(names):
+    found = {}
+    for name in [n for n in read if n.endswith(SHARED)]:
         base = name.removesuffix(SHARED)
-        used = _used(name, items)
-        wanted = {column: specs.get(base, {}).get(column) for column in windows[base]
-                  if column in used}  # fmt: skip
+        wanted = {column: specs.get(base, {}).get(column) for column in windows.get(base, {})
+                  if column in read[name]}  # fmt: skip
         if base in tables and all(wanted.values()):
-            kept = [column for column in tables[base].schema.names if column in used]
-            computed[name] = window_table(tables[base], kept, wanted)  # type: ignore[arg-type]
-    return computed
+            found[base] = wanted
+    return found
+
+
+def _read_for_shared(sql: str, specs: dict[str, dict[str, Any]]) -> str:
+    """The query reading each table Arrow adds its shared window columns to for `<table>__w`."""
+    for table in specs:
+        sql = sql.replace(f'"{shared_name(table)}"', f'"{table}"')
+    return sql
+
+
+def _arrow_windows(
+    specs: dict[str, dict[str, Any]], tables: dict[str, pa.Table], read: dict[str, set[str]]
+) -> dict[str, pa.Table]:
+    """The tables of `specs` with the columns their readers use and their window columns."""
+    return {base: window_table(tables[base], sorted(read[base] & set(tables[base].schema.names)),
+                               wanted) for base, wanted in specs.items()}  # fmt: skip
 
 
 def _build_windows(
@@ -288,19 +302,24 @@ def _run(
         return EMPTY, []
     complete = [(key, table, full) for key, table, _, full in parts]
     read = _columns_read(items + complete, ret.year)
-    windowed = {name for name in read if name.endswith(SHARED)}
     tables = _inputs(ret, previous)
+    specs = _arrow_specs(ret.year, read, tables)
+    # A table whose shared windows Arrow computes gets them as columns of its own: the queries
+    # read it for `<table>__w`, and its columns are copied into DuckDB once.
+    parts = [(key, table, _read_for_shared(rows, specs), _read_for_shared(full, specs))
+             for key, table, rows, full in parts]  # fmt: skip
+    items = [(key, table, rows) for key, table, rows, _ in parts]
     # The window columns and the derived tables (postcode look-ups) are computed in Arrow while
     # DuckDB opens and copies the return: each leaves a core mostly idle on its own.
     pool = ThreadPoolExecutor(2)
-    computed = pool.submit(_arrow_windows, ret.year, windowed, items + complete, tables)
+    computed = pool.submit(_arrow_windows, specs, tables, read)
     derived = pool.submit(_extra, ret, previous, providers, set(read))
     pool.shutdown(wait=False)  # they run on: their results are awaited below
     con, schema = _connect()
     cursors = [con]
     try:
         cursors += [_cursor(con, schema) for _ in range(WORKERS - 1)]
-        tables = _fill(cursors, schema, ret.year, tables, (computed, derived), read,
+        tables = _fill(cursors, schema, ret.year, tables, (computed, derived), read, specs,
                        items + complete)  # fmt: skip
         national = sum(t.num_rows for n, t in tables.items() if n in read) > NATIONAL_ROWS
         size = NATIONAL_BATCH if national else BATCH
@@ -317,7 +336,8 @@ def _run(
 def _fill(
     cursors: list[Any], schema: str, year: int, tables: dict[str, pa.Table],
     futures: tuple[Future[dict[str, pa.Table]], Future[dict[str, pa.Table]]],
-    read: dict[str, set[str]], readers: list[tuple[str, str, str]],
+    read: dict[str, set[str]], specs: dict[str, dict[str, Any]],
+    readers: list[tuple[str, str, str]],
 ) -> dict[str, pa.Table]:  # fmt: skip
     """Copy the return, its window tables (Arrow's, then DuckDB's) and the derived tables.
 
@@ -325,10 +345,10 @@ def _fill(
     the SQL reads, with the columns it names. Returns the tables, the derived ones included.
     """
     computed, derived = futures
-    _copy(cursors, schema, tables, read)
+    _copy(cursors, schema, {n: t for n, t in tables.items() if n not in specs}, read)
     arrow = computed.result()
     _copy(cursors, schema, arrow, {name: set(table.schema.names) for name, table in arrow.items()})
-    left = {name for name in read if name.endswith(SHARED)} - set(arrow)
+    left = {n for n in read if n.endswith(SHARED) and n.removesuffix(SHARED) not in arrow}
     early = {n for n in left if n.removesuffix(SHARED) in tables}
     _build_windows(cursors, year, early, readers, tables)
     extra = derived.result()
