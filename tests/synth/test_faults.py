@@ -39,9 +39,10 @@ def _rows(year: int) -> dict[str, list[dict[str, str]]]:
     """A tiny return in which every fault kind has a record it can apply to."""
     m, f = ("M", "F") if year >= 2025 else ("1", "2")
     y = year - 1  # the calendar year in which the collection year starts
-    # C2 is 17 at the start of the year, C3 a toddler, C4 turns 18 after the year ends.
+    # C2 is 17 at the start of the year, C3 a toddler, C4 turns 18 after the year ends; C5, with
+    # an earlier permanent order, moved once and has no OC2 record (rare in synthetic councils).
     dob = {"C1": "01/05/2010", "C2": f"01/02/{y - 17}", "C3": f"01/07/{y - 2}",
-           "C4": f"01/06/{y - 17}"}  # fmt: skip
+           "C4": f"01/06/{y - 17}", "C5": "01/05/2012"}  # fmt: skip
     return {
         "Header": [
             {"CHILD": "C1", "SEX": m, "DOB": dob["C1"], "ETHNIC": "WBRI", "UPN": "A123456789012"},
@@ -49,6 +50,7 @@ def _rows(year: int) -> dict[str, list[dict[str, str]]]:
              "MOTHER": "1", "MC_DOB": f"01/03/{y}"},
             {"CHILD": "C3", "SEX": m, "DOB": dob["C3"], "ETHNIC": "OOTH", "UPN": "UN2"},
             {"CHILD": "C4", "SEX": f, "DOB": dob["C4"], "ETHNIC": "WBRI", "UPN": "UN3"},
+            {"CHILD": "C5", "SEX": m, "DOB": dob["C5"], "ETHNIC": "WBRI", "UPN": "A123456789013"},
         ],
         "Episodes": [
             {"CHILD": "C1", "DECOM": f"01/06/{y}", "RNE": "S", "LS": "C2", "CIN": "N1",
@@ -62,6 +64,11 @@ def _rows(year: int) -> dict[str, list[dict[str, str]]]:
              "PLACE": "U3", "PLACE_PROVIDER": "PR2"},
             {"CHILD": "C4", "DECOM": f"01/05/{y}", "RNE": "S", "LS": "V2", "CIN": "N4",
              "PLACE": "K2", "PLACE_PROVIDER": "PR2", "DEC": f"01/03/{y + 1}", "REC": "E4A"},
+            {"CHILD": "C5", "DECOM": f"01/06/{y}", "RNE": "S", "LS": "C2", "CIN": "N1",
+             "PLACE": "U1", "PLACE_PROVIDER": "PR1", "DEC": f"01/09/{y}", "REC": "X1",
+             "REASON_PLACE_CHANGE": "CARPL"},
+            {"CHILD": "C5", "DECOM": f"01/09/{y}", "RNE": "P", "LS": "C2", "CIN": "N1",
+             "PLACE": "U3", "PLACE_PROVIDER": "PR1"},
         ],
         "Reviews": [{"CHILD": "C1", "DOB": dob["C1"], "REVIEW": f"01/12/{y}", "REVIEW_CODE": "PN1"}],
         "UASC": [{"CHILD": "C3", "SEX": m, "DOB": dob["C3"], "DUC": f"01/07/{y + 10}"}],
@@ -84,7 +91,9 @@ def _rows(year: int) -> dict[str, list[dict[str, str]]]:
                            {"CHILD": "C3", "DOB": dob["C3"], "DATE_PLACED": f"01/06/{y}",
                             "DATE_PLACED_CEASED": f"01/10/{y}", "REASON_PLACED_CEASED": "RD1"}],
         "PrevPerm": [{"CHILD": "C1", "DOB": dob["C1"], "PREV_PERM": "P1", "LA_PERM": "800",
-                      "DATE_PERM": "01/01/2015"}],
+                      "DATE_PERM": "01/01/2015"},
+                     {"CHILD": "C5", "DOB": dob["C5"], "PREV_PERM": "P1", "LA_PERM": "800",
+                      "DATE_PERM": "01/01/2016"}],
         "Missing": [{"CHILD": "C1", "DOB": dob["C1"], "MISSING": "M",
                      "MIS_START": f"01/10/{y}", "MIS_END": f"03/10/{y}"}],
         "SocialWorker": [{"CHILD": "C1", "DOB": dob["C1"], "SW_ID": "SW1",
@@ -201,7 +210,7 @@ def test_plant_faults_is_seeded_and_one_per_child() -> None:
     _, again = plant_faults(ret, 1.0, np.random.default_rng(7))
     assert first == again
     children = [f.child for f in first]
-    assert len(children) == len(set(children)) == 4  # every child has records to fault
+    assert len(children) == len(set(children)) == 5  # every child has records to fault
     assert all(f.to_dict()["expected_rules"] == list(f.expected_rules) for f in first)
 
 

@@ -23,6 +23,7 @@ from carestat.synth.fault_catalogue_where import (
     not_in,
     only_record,
     since,
+    started_in_year,
 )
 from carestat.synth.fault_kinds import (
     FaultKind,
@@ -87,8 +88,9 @@ SIMPLE: list[FaultKind] = [
       ("open", "is_last")),
     K("decom_before_1991", "Episodes", "DECOM", fixed(lambda s, e: date(1990, 1, 1)),
       _all("353", "302"), (only_record, not_in("PrevPerm"))),
+    # 433 needs the next episode to continue this one (X1), not start a new period of care
     K("previous_episode_open", "Episodes", "DEC", blank(), _all("142", "148", "433"),
-      ("DEC", "REC", "has_later", blank_("REASON_PLACE_CHANGE"),
+      ("DEC", is_("REC", "X1"), "has_later", blank_("REASON_PLACE_CHANGE"),
        isnt("LS", "L1", "L2", "L3", "J2"))),
     # Reviews
     K("review_code_invalid", "Reviews", "REVIEW_CODE", set_code("PN9"), _all("167")),
@@ -109,7 +111,8 @@ SIMPLE: list[FaultKind] = [
     # AD1
     K("foster_care_invalid", "AD1", "FOSTER_CARE", set_code("9"), _all("114")),
     K("nb_adoptr_invalid", "AD1", "NB_ADOPTR", set_code("9"), _all("175")),
-    K("sex_adoptr_invalid", "AD1", "SEX_ADOPTR", set_code("ZZ"), _all("176"),
+    # every adopters' status has a rule for the codes it allows: a single adopter's is 514
+    K("sex_adoptr_invalid", "AD1", "SEX_ADOPTR", set_code("ZZ"), _all("176", "514"),
       (is_("LS_ADOPTR", "L0"),)),
     K("ls_adoptr_invalid", "AD1", "LS_ADOPTR", set_code("L9"), _all("177")),
     # An unreadable date is given, not blank: 151 and 601 (items left blank) do not fire.
@@ -125,7 +128,9 @@ SIMPLE: list[FaultKind] = [
     K("reason_placed_ceased_invalid", "PlacedAdoption", "REASON_PLACED_CEASED", set_code("RD9"),
       _all("120"), ("REASON_PLACED_CEASED",)),
     # PrevPerm
-    K("prev_perm_invalid", "PrevPerm", "PREV_PERM", set_code("Z9"), _all("631", "630")),
+    # 630 asks a child who started care this year for complete details: Z1 comes without them
+    K("prev_perm_invalid", "PrevPerm", "PREV_PERM", set_code("Z9"), _all("631", "630"),
+      (is_("PREV_PERM", "Z1"), started_in_year)),
     # Missing
     K("missing_invalid", "Missing", "MISSING", set_code("Z"), _all("1006")),
     K("missing_blank", "Missing", "MISSING", blank(), _all("565", "566"), ("MIS_START",)),

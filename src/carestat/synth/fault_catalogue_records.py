@@ -26,6 +26,7 @@ from carestat.synth.fault_catalogue_where import (
     not_in,
     only_record,
     since,
+    started_in_year,
 )
 from carestat.synth.fault_kinds import (
     FaultKind,
@@ -126,7 +127,7 @@ RECORD_KINDS: list[FaultKind] = [
       _all("119"), ("REASON_PLACED_CEASED", "DATE_PLACED_CEASED")),
     # PrevPerm
     K("prev_perm_blank_with_details", "PrevPerm", "PREV_PERM", blank(), _all("635", "630"),
-      ("LA_PERM", "PREV_PERM")),
+      ("LA_PERM", "PREV_PERM", started_in_year)),  # 630: only a child who started care this year
     K("la_perm_invalid", "PrevPerm", "LA_PERM", set_code("999"), _all("633"), ("LA_PERM",)),
     # Missing
     K("mis_end_after_year", "Missing", "MIS_END", fixed(_after_end), _all("571"),

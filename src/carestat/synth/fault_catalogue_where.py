@@ -149,6 +149,16 @@ def has_record(other: str, field: str, *codes: str) -> Condition:
     return check
 
 
+def started_in_year(ret: Return, table: pa.Table) -> np.ndarray:
+    """Records of children who started a period of care in the collection year (RNE S)."""
+    episodes = ret.tables["Episodes"]
+    start = pa.scalar(collection_dates(ret.year)[0], pa.date32())
+    began = pc.and_(pc.equal(episodes.column("RNE"), "S"),
+                    pc.greater_equal(episodes.column("DECOM"), start))  # fmt: skip
+    children = pc.drop_null(episodes.filter(pc.fill_null(began, False)).column("CHILD")).unique()
+    return pc.fill_null(pc.is_in(table.column("CHILD"), children), False).to_numpy()
+
+
 def _against_year_end(field: str, days: int, compare: Callable[..., pa.Array]) -> Condition:
     """Records whose date `field` compares (`compare`) with `days` before the year's end."""
 
