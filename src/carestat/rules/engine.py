@@ -165,13 +165,8 @@ def _cursor(con: Any, schema: str) -> Any:
     return cursor
 
 
-def _tables_read(items: list[tuple[str, str, str]]) -> set[str]:
-    """Table names the compiled SQL reads (Ibis writes them as `"Name" AS "tN"`)."""
-    return {name for _, _, sql in items for name in TABLE_REF.findall(sql)}
-
-
 def _columns_read(items: list[tuple[str, str, str]], year: int) -> dict[str, set[str]]:
-    """Each table the SQL reads, with the names quoted in the queries reading it.
+    """Each table the SQL reads (Ibis writes `"Name" AS "tN"`), with the names its readers quote.
 
     Those include the columns it reads of the table (a query qualifies every column); the
     table under a shared window table also keeps those its windows read.
@@ -196,20 +191,15 @@ def _inputs(ret: Return, previous: Return | None) -> dict[str, pa.Table]:
     return tables
 
 
-def _used(name: str, items: list[tuple[str, str, str]]) -> set[str]:
-    """The columns of table `name` that the queries reading it name."""
-    return set().union(*(_quoted(sql) for _, _, sql in items if f'"{name}"' in sql))
-
-
 def _windowed_table(
     name: str,
-    items: list[tuple[str, str, str]],
+    read: dict[str, set[str]],
     tables: dict[str, pa.Table],
     windows: dict[str, dict[str, str]],
 ) -> str:
     """SQL creating `<table>__w`: the columns and shared window columns its readers use."""
     base = name.removesuffix(SHARED)
-    used = _used(name, items)
+    used = read[name]
     kept = [f'"{column}"' for column in tables[base].schema.names if column in used]
     computed = [f'{sql} AS "{column}"' for column, sql in windows[base].items() if column in used]
     return f'CREATE TABLE "{name}" AS SELECT {", ".join(kept + computed)} FROM "{base}"'
@@ -252,12 +242,12 @@ def _arrow_windows(
 
 
 def _build_windows(
-    cursors: list[Any], year: int, names: set[str], items: list[tuple[str, str, str]],
+    cursors: list[Any], year: int, names: set[str], read: dict[str, set[str]],
     tables: dict[str, pa.Table],
 ) -> None:  # fmt: skip
     """Create the tables of shared window columns named with DuckDB, two at a time."""
     windows = compiled_windows(year)
-    statements = [_windowed_table(n, items, tables, windows) for n in sorted(names)]
+    statements = [_windowed_table(n, read, tables, windows) for n in sorted(names)]
     _in_turn(cursors, [partial(_execute, sql=statement) for statement in statements])
 
 
@@ -319,8 +309,7 @@ def _run(
     cursors = [con]
     try:
         cursors += [_cursor(con, schema) for _ in range(WORKERS - 1)]
-        tables = _fill(cursors, schema, ret.year, tables, (computed, derived), read, specs,
-                       items + complete)  # fmt: skip
+        tables = _fill(cursors, schema, ret.year, tables, (computed, derived), read, specs)
         national = sum(t.num_rows for n, t in tables.items() if n in read) > NATIONAL_ROWS
         size = NATIONAL_BATCH if national else BATCH
         found, failed = _run_all(cursors, items, size)
@@ -337,12 +326,12 @@ def _fill(
     cursors: list[Any], schema: str, year: int, tables: dict[str, pa.Table],
     futures: tuple[Future[dict[str, pa.Table]], Future[dict[str, pa.Table]]],
     read: dict[str, set[str]], specs: dict[str, dict[str, Any]],
-    readers: list[tuple[str, str, str]],
 ) -> dict[str, pa.Table]:  # fmt: skip
-    """Copy the return, its window tables (Arrow's, then DuckDB's) and the derived tables.
+    """Copy the return (with Arrow's window columns), DuckDB's window tables and derived tables.
 
-    `futures` are the window tables Arrow computed and the derived tables; `read` the tables
-    the SQL reads, with the columns it names. Returns the tables, the derived ones included.
+    `futures` are the tables of `specs` with their window columns, and the derived tables;
+    `read` the tables the SQL reads, with the columns it names. Returns the tables, the derived
+    ones included.
     """
     computed, derived = futures
     _copy(cursors, schema, {n: t for n, t in tables.items() if n not in specs}, read)
@@ -350,11 +339,11 @@ def _fill(
     _copy(cursors, schema, arrow, {name: set(table.schema.names) for name, table in arrow.items()})
     left = {n for n in read if n.endswith(SHARED) and n.removesuffix(SHARED) not in arrow}
     early = {n for n in left if n.removesuffix(SHARED) in tables}
-    _build_windows(cursors, year, early, readers, tables)
+    _build_windows(cursors, year, early, read, tables)
     extra = derived.result()
     _copy(cursors, schema, extra, read)
     tables = tables | extra
-    _build_windows(cursors, year, left - early, readers, tables)
+    _build_windows(cursors, year, left - early, read, tables)
     return tables
 
 
