@@ -121,3 +121,34 @@ def test_uasc_205a_reference_flag_on_a_child_uasc_both_years_after_a_repeat() ->
     assert explain(facts, "reference", ("205A", "Header", 1)) is None  # not UASC this year
     facts.records = {**facts.records, "UASC": [{"CHILD": "1"}, {"CHILD": "3"}]}
     assert explain(facts, "reference", ("205A", "Header", 2)) is None  # no repeated child
+
+
+def test_581_is_explained_only_for_a_missing_period_with_no_start_read() -> None:
+    facts = _facts(2024, Missing=[{"CHILD": "1", "MIS_START__raw": "30/02/2023"},
+                                  {"CHILD": "1", "MIS_START": dt.date(2023, 4, 1)}])  # fmt: skip
+    assert explain(facts, "reference", ("581", "Missing", 0)) is not None
+    assert explain(facts, "reference", ("581", "Missing", 1)) is None  # a start: the rule
+    assert explain(facts, "carestat", ("581", "Missing", 0)) is None
+
+
+def test_sw14_unreadable_end_and_sw18_same_day() -> None:
+    day = dt.date(2025, 4, 1)
+    facts = _facts(2026, SocialWorker=[
+        {"CHILD": "1", "SW_DECOM": day, "SW_DEC": day},
+        {"CHILD": "1", "SW_DECOM": day, "SW_DEC__raw": "30/02/2026"},
+        {"CHILD": "1", "SW_DECOM": day},
+    ])  # fmt: skip
+    assert explain(facts, "reference", ("SW18STG2", "SocialWorker", 0)) is not None
+    assert explain(facts, "reference", ("SW18STG2", "SocialWorker", 1)) is None
+    assert explain(facts, "reference", ("SW14STG2", "SocialWorker", 1)) is not None
+    assert explain(facts, "reference", ("SW14STG2", "SocialWorker", 2)) is None  # really blank
+
+
+def test_502_is_explained_when_last_years_open_episode_has_no_start_read() -> None:
+    last = {"Episodes": [{"CHILD": "1", "DECOM": dt.date(2023, 3, 28), "DEC": dt.date(2024, 2, 4)},
+                         {"CHILD": "1", "DECOM__raw": "30/02/2024"},
+                         {"CHILD": "2", "DECOM": dt.date(2024, 1, 1)}]}  # fmt: skip
+    facts = ReturnFacts(2025, "synthetic", records={"Episodes": [{"CHILD": "1"}, {"CHILD": "2"}]},
+                        last_records=last)  # fmt: skip
+    assert explain(facts, "reference", ("502", "Episodes", 0)) is not None
+    assert explain(facts, "reference", ("502", "Episodes", 1)) is None  # last start readable

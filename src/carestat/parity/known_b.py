@@ -26,6 +26,16 @@ def _given(table: str, column: str) -> Recogniser:
     return applies
 
 
+def _no_start(table: str, column: str) -> Recogniser:
+    """The flagged record is in `table` and carestat read its `column` as blank."""
+
+    def applies(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+        record = facts.record(table, triple[2])
+        return triple[1] == table and bool(record) and record.get(column) is None
+
+    return applies
+
+
 def _open_episode(record: dict[str, Any]) -> bool:
     """An episode still open on 31 March that is not a short break."""
     return bool(record) and record.get("DEC") is None and record.get("LS") not in SHORT_BREAKS
@@ -69,13 +79,40 @@ def _sw12_side(facts: ReturnFacts, side: str, triple: Triple) -> bool:
     return triple[1] == "SocialWorker" and isinstance(start, dt.date) and start > year_start
 
 
-def _same_day(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
-    """The DoLO ends on the day it starts."""
-    record = facts.record("DoLo", triple[2])
-    return (
-        triple[1] == "DoLo"
-        and record.get("DOLO_START") is not None
-        and (record.get("DOLO_START") == record.get("DOLO_END"))
+def _same_day(table: str, start: str, end: str) -> Recogniser:
+    """The flagged record of `table` ends (`end`) on the day it starts (`start`)."""
+
+    def applies(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+        record = facts.record(table, triple[2])
+        return (
+            triple[1] == table
+            and record.get(start) is not None
+            and record.get(start) == record.get(end)
+        )
+
+    return applies
+
+
+def _unreadable(table: str, column: str) -> Recogniser:
+    """The flagged record of `table` has a `column` that was given but is not a date."""
+
+    def applies(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+        record = facts.record(table, triple[2])
+        return (
+            triple[1] == table
+            and record.get(column) is None
+            and record.get(f"{column}__raw") is not None
+        )
+
+    return applies
+
+
+def _last_open_without_start(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The child's previous return has an open episode with no start date carestat could read."""
+    child = facts.child(triple[1], triple[2])
+    return triple[1] == "Episodes" and any(
+        r.get("CHILD") == child and r.get("DEC") is None and r.get("DECOM") is None
+        for r in facts.last_records.get("Episodes", [])
     )
 
 
@@ -190,7 +227,7 @@ KNOWN_B: tuple[Known, ...] = (
     Known("SW12STG2: social worker episodes for the full year", frozenset({"SW12STG2"}), "either",
           ANY_YEAR, _sw12_side),
     Known("702: a DoLO that ends the day it starts", frozenset({"702"}), "reference", ANY_YEAR,
-          _same_day),
+          _same_day("DoLo", "DOLO_START", "DOLO_END")),
     Known("205A-205D: the UASC flag of a CSV return", frozenset({"205A"}), "carestat", ANY_YEAR,
           _uasc_last_year_only),
     Known("205A-205D: the UASC flag of a CSV return", frozenset({"205D"}), "reference", ANY_YEAR,
@@ -207,4 +244,13 @@ KNOWN_B: tuple[Known, ...] = (
           "carestat", ANY_YEAR, _no_start_among_several),
     Known("SW11bSTG2: an episode ending in the last 5 days after an earlier one",
           frozenset({"SW11bSTG2"}), "reference", ANY_YEAR, _followed_after_earlier),
+    Known("581: a missing period whose start date is blank or cannot be read", frozenset({"581"}),
+          "reference", ANY_YEAR, _no_start("Missing", "MIS_START")),
+    Known("SW14STG2: a social worker end date that cannot be read", frozenset({"SW14STG2"}),
+          "reference", ANY_YEAR, _unreadable("SocialWorker", "SW_DEC")),
+    Known("SW18STG2: a social worker episode that ends the day it starts",
+          frozenset({"SW18STG2"}), "reference", ANY_YEAR,
+          _same_day("SocialWorker", "SW_DECOM", "SW_DEC")),
+    Known("502: last year's open episode with a start date that cannot be read",
+          frozenset({"502"}), "reference", ANY_YEAR, _last_open_without_start),
 )  # fmt: skip

@@ -229,7 +229,8 @@ def _577(t: Env) -> dict[str, Any]:
 
 @rule("578", [E, M], ["MIS_START"], "A missing period starts when the child was not looked after.",
       passes=[_x(Episodes=[{"DECOM": "{start}", "DEC": "{start+9d}", "REC": "E8"}], Missing=[{"MIS_START": "{start+9d}"}]),
-              _x(Episodes=[{"DECOM": "31/04/2020", "DEC": "{start+9d}", "REC": "E8"}], Missing=[{"MIS_START": "{start+9d}"}])],
+              _x(Episodes=[{"DECOM": "31/04/2020", "DEC": "{start+9d}", "REC": "E8"}], Missing=[{"MIS_START": "{start+9d}"}]),
+              _x(Episodes=[{"DECOM": "31/04/2020"}], Missing=[{"MIS_START": "{start+9d}"}])],
       fails=[_x(Episodes=[{"DECOM": "{start}", "DEC": "{start+9d}", "REC": "E8"}], Missing=[{"MIS_START": "{start+10d}"}]),
              _x(Episodes=[{"DECOM": "31/04/2020", "DEC": "{start+9d}", "REC": "E8"}], Missing=[{"MIS_START": "{start+10d}"}]),
              _x(Episodes=[{"DECOM": "31/04/2020", "DEC": "30/02/2020", "REC": "E8"}], Missing=[{"MIS_START": "{start+9d}"}]),
@@ -237,9 +238,11 @@ def _577(t: Env) -> dict[str, Any]:
 def _578(t: Env) -> dict[str, Any]:
     m, e = t.Missing, t.Episodes
     j = link(m, e)
-    # An episode whose start cannot be read but whose end can bounds the period only by its end:
-    # the rule asks whether the missing period began after care ceased.
-    started = (j.r_DECOM.isnull() & j.r_DEC.notnull()) | (j.r_DECOM <= j.MIS_START)
+    # An episode whose start cannot be read bounds the period only by its end: the rule asks
+    # whether the missing period began after care ceased. Still open, it has not ceased; with an
+    # end that cannot be read either, it bounds nothing.
+    end_unread = j.r_DEC.isnull() & j["r_DEC__raw"].notnull()
+    started = (j.r_DECOM.isnull() & ~end_unread) | (j.r_DECOM <= j.MIS_START)
     inside = started & (j.r_DEC.isnull() | (j.MIS_START <= j.r_DEC))
     covered = j.filter(inside.fill_null(False)).select(c_row=j._row)
     bad = m.MIS_START.notnull() & m.CHILD.isin(children(e)) & ~m._row.isin(covered.c_row)
