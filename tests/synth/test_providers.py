@@ -102,3 +102,13 @@ def test_a_file_that_is_not_a_provider_list_is_refused(tmp_path: Path) -> None:
     text.write_text("not a workbook")
     with pytest.raises(InputError, match="not a readable Excel provider list"):
         read_providers([text])
+
+
+def test_every_synthetic_provider_has_a_urn_of_its_own() -> None:
+    # Hashed URNs once collided (a Peterborough school and a Brent home), and rule 221 then
+    # found a placement's postcode was not its URN's.
+    from carestat.synth.councils import postcode_pools, providers_for
+
+    urns = [provider.urn for code, (postcodes, _) in postcode_pools().items()
+            for pool in providers_for(code, postcodes).values() for provider in pool]  # fmt: skip
+    assert len(urns) > 2000 and len(set(urns)) == len(urns)
