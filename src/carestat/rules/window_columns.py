@@ -26,7 +26,6 @@ import pyarrow.compute as pc
 from carestat.arrays import from_numpy
 
 Spec = dict[str, Any]
-FUNCTIONS = ("row_number", "lag", "lead", "count")
 
 
 def window_table(table: pa.Table, kept: list[str], specs: dict[str, Spec]) -> pa.Table:
@@ -75,13 +74,13 @@ class _Ordering:
         if function == "count":
             valid = table[spec["column"]].is_valid().take(self.indices)
             counted = np.asarray(valid.to_numpy(zero_copy_only=False), dtype=np.int64)
-            totals = np.add.reduceat(counted, self.first) if self.n else counted  # none: no rows
+            totals = np.add.reduceat(counted, self.first)
             return self._in_table_order(totals[self.part])
         step = -spec["offset"] if function == "lag" else spec["offset"]
         source = position + step
         inside = (source >= self.first[self.part]) & (source < self.end[self.part])
         rows = np.empty(self.n, dtype=np.int64)
-        rows[self.rows] = self.rows[np.where(inside, source, 0)] if self.n else source
+        rows[self.rows] = self.rows[np.where(inside, source, 0)]
         valid = np.empty(self.n, dtype=bool)
         valid[self.rows] = inside
         return table[spec["column"]].take(from_numpy(rows, pa.int64(), valid))
