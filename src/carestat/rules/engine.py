@@ -165,14 +165,14 @@ def _cursor(con: Any, schema: str) -> Any:
     return cursor
 
 
-def _columns_read(items: list[tuple[str, str, str]], year: int) -> dict[str, set[str]]:
-    """Each table the SQL reads (Ibis writes `"Name" AS "tN"`), with the names its readers quote.
+def _columns_read(queries: list[str], year: int) -> dict[str, set[str]]:
+    """Each table the queries read (Ibis writes `"Name" AS "tN"`), with the names its readers quote.
 
     Those include the columns it reads of the table (a query qualifies every column); the
     table under a shared window table also keeps those its windows read.
     """
     read: dict[str, set[str]] = {}
-    for _, _, sql in items:
+    for sql in queries:
         for name in TABLE_REF.findall(sql):
             read.setdefault(name, set()).update(_quoted(sql))
     windows = compiled_windows(year)
@@ -287,11 +287,9 @@ def _run(
     """
     parts = [(r.key, part["table"], part.get("rows", part["sql"]), part["sql"])
              for r in rules for part in sql.get(r.key, [])]  # fmt: skip
-    items = [(key, table, rows) for key, table, rows, _ in parts]
-    if not items:
+    if not parts:
         return EMPTY, []
-    complete = [(key, table, full) for key, table, _, full in parts]
-    read = _columns_read(items + complete, ret.year)
+    read = _columns_read([text for *_, rows, full in parts for text in (rows, full)], ret.year)
     tables = _inputs(ret, previous)
     specs = _arrow_specs(ret.year, read, tables)
     # A table whose shared windows Arrow computes gets them as columns of its own: the queries
