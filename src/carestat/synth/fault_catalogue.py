@@ -23,6 +23,7 @@ from carestat.synth.fault_catalogue_where import (
     not_in,
     only_record,
     since,
+    started_by_sw_window,
     started_in_year,
 )
 from carestat.synth.fault_kinds import (
@@ -149,9 +150,10 @@ SIMPLE: list[FaultKind] = [
       (("2024-", ("SW05STG1", "SW08STG2", "SW10STG2")), ("2026-", ("SW10aSTG2",))), ("SW_DEC",)),
     K("sw_reason_invalid", "SocialWorker", "SW_REASON", set_code("ZZZZZZ"), _all("SW13STG1"),
       ("SW_REASON",)),
+    # 2027: SW07STG2 only for an episode that started by the first day one may end
     K("sw_dec_before_decom", "SocialWorker", "SW_DEC", relative("SW_DECOM", -1),
       (("2026-", ("SW18STG2", "SW09STG2", "SW10STG2", "SW10aSTG2")), ("2027-", ("SW07STG2",))),
-      ("SW_DEC", "SW_DECOM"), years="2026-"),
+      ("SW_DEC", "SW_DECOM", started_by_sw_window), years="2026-"),
     # DoLo (2026-27 on)
     K("dolo_start_unreadable", "DoLo", "DOLO_START", unreadable(), _all("700")),
     K("dolo_end_unreadable", "DoLo", "DOLO_END", unreadable(), _all("701"), ("DOLO_END",)),

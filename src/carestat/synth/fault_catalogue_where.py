@@ -159,6 +159,17 @@ def started_in_year(ret: Return, table: pa.Table) -> np.ndarray:
     return pc.fill_null(pc.is_in(table.column("CHILD"), children), False).to_numpy()
 
 
+def started_by_sw_window(ret: Return, table: pa.Table) -> np.ndarray:
+    """From 2026-27, social worker episodes starting on or before the first day an episode may
+    end (SW07STG2: a year before the collection year): ended the day before, they end before it.
+    """
+    if ret.year < 2027:
+        return np.ones(table.num_rows, dtype=bool)
+    start = collection_dates(ret.year)[0]
+    first = pa.scalar(start.replace(year=start.year - 1), pa.date32())
+    return pc.fill_null(pc.less_equal(table.column("SW_DECOM"), first), False).to_numpy()
+
+
 def _against_year_end(field: str, days: int, compare: Callable[..., pa.Array]) -> Condition:
     """Records whose date `field` compares (`compare`) with `days` before the year's end."""
 
