@@ -334,7 +334,7 @@ def _fill(
     computed, derived = futures
     _copy(cursors, schema, {n: t for n, t in tables.items() if n not in specs}, read)
     arrow = computed.result()
-    _copy(cursors, schema, arrow, {name: set(table.schema.names) for name, table in arrow.items()})
+    _copy(cursors, schema, arrow, read)  # a table's readers name its window columns too
     left = {n for n in read if n.endswith(SHARED) and n.removesuffix(SHARED) not in arrow}
     early = {n for n in left if n.removesuffix(SHARED) in tables}
     _build_windows(cursors, year, early, read, tables)

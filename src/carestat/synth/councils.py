@@ -153,10 +153,11 @@ PLAN = {"fostering": ("PR1", "PR4", "PR5"), "home": ("PR1", "PR4", "PR4", "PR5")
 
 def _urn(code: str, kind: str, number: int) -> str:
     """A stable Ofsted-style URN: SC plus 6 digits, or 7 digits for newer registrations."""
-    return _unique_urns().get((code, kind, number)) or _hashed_urn(code, kind, number, 0)
+    return _unique_urns()[code, kind, number]
 
 
 def _hashed_urn(code: str, kind: str, number: int, step: int) -> str:
+    """The URN a hash of council, kind and number gives, moved on `step` numbers."""
     value = (zlib.crc32(f"{code}-{kind}-{number}".encode()) + step) % 900_000 + 100_000
     return f"SC{value}" if number % 4 else f"2{value}"
 

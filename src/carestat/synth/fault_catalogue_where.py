@@ -109,11 +109,16 @@ def in_year(field: str) -> Condition:
     return check
 
 
+def _of_children(table: pa.Table, children: pa.Array) -> np.ndarray:
+    """Whether each record's child is one of `children`."""
+    return pc.fill_null(pc.is_in(table.column("CHILD"), children), False).to_numpy()
+
+
 def only_record(ret: Return, table: pa.Table) -> np.ndarray:
     """Records of children with no other record in the table."""
     counts = pc.value_counts(table.column("CHILD"))
     once = pc.filter(counts.field("values"), pc.equal(counts.field("counts"), 1))
-    return pc.fill_null(pc.is_in(table.column("CHILD"), once), False).to_numpy()
+    return _of_children(table, once)
 
 
 def blank_(field: str) -> Condition:
@@ -128,7 +133,7 @@ def not_in(other: str) -> Condition:
         if other not in ret.tables:
             return np.ones(table.num_rows, dtype=bool)
         others = pc.drop_null(ret.tables[other].column("CHILD")).unique()
-        return ~pc.fill_null(pc.is_in(table.column("CHILD"), others), False).to_numpy()
+        return ~_of_children(table, others)
 
     return check
 
@@ -144,7 +149,7 @@ def has_record(other: str, field: str, *codes: str) -> Condition:
     def check(ret: Return, table: pa.Table) -> np.ndarray:
         found = ret.tables[other].filter(pc.is_in(ret.tables[other].column(field), pa.array(codes)))
         wanted = pc.drop_null(found.column("CHILD")).unique()
-        return pc.fill_null(pc.is_in(table.column("CHILD"), wanted), False).to_numpy()
+        return _of_children(table, wanted)
 
     return check
 
@@ -156,7 +161,7 @@ def started_in_year(ret: Return, table: pa.Table) -> np.ndarray:
     began = pc.and_(pc.equal(episodes.column("RNE"), "S"),
                     pc.greater_equal(episodes.column("DECOM"), start))  # fmt: skip
     children = pc.drop_null(episodes.filter(pc.fill_null(began, False)).column("CHILD")).unique()
-    return pc.fill_null(pc.is_in(table.column("CHILD"), children), False).to_numpy()
+    return _of_children(table, children)
 
 
 def started_by_sw_window(ret: Return, table: pa.Table) -> np.ndarray:
@@ -224,7 +229,7 @@ def in_care_at_end(ret: Return, table: pa.Table) -> np.ndarray:
     """Records of children with an episode still open at the end of the year."""
     episodes = ret.tables["Episodes"]
     open_ = pc.filter(episodes.column("CHILD"), episodes.column("DEC").is_null())
-    return pc.fill_null(pc.is_in(table.column("CHILD"), open_), False).to_numpy()
+    return _of_children(table, open_)
 
 
 def none_of(condition: Condition) -> Condition:
