@@ -276,7 +276,10 @@ def precompile(years: list[int], folder: Path = COMPILED_DIR) -> list[Path]:
 
 
 if __name__ == "__main__":
+    from carestat.rules.macros import write_package_files
     from carestat.spec import SUPPORTED_YEARS
 
     for written_path in precompile(list(SUPPORTED_YEARS)):
+        print(written_path)
+    for written_path in write_package_files(list(SUPPORTED_YEARS)):
         print(written_path)

@@ -6,8 +6,10 @@ import itertools
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any, TypeVar
 
@@ -15,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from carestat.model import LINE, ROW, Return, empty_return
+from carestat.rules import macros
 from carestat.rules.compile import (
     SHARED,
     compiled_declarations,
@@ -252,9 +255,10 @@ def _build_windows(
 
 
 def _union(items: list[tuple[str, str, str]]) -> str:
+    """One query of the items' rows, each item a (rule key, table, FROM source)."""
     parts = [
-        f"SELECT '{key}' AS rule_key, '{table}' AS flagged_table, _row, message FROM ({sql}) AS q{i}"
-        for i, (key, table, sql) in enumerate(items)
+        f"SELECT '{key}' AS rule_key, '{table}' AS flagged_table, _row, message FROM {source} AS q{i}"
+        for i, (key, table, source) in enumerate(items)
     ]
     return "\nUNION ALL\n".join(parts)
 
@@ -289,35 +293,122 @@ def _run(
              for r in rules for part in sql.get(r.key, [])]  # fmt: skip
     if not parts:
         return EMPTY, []
+    opened = _open(ret, previous, providers, parts)
+    try:
+        sources = _sources(opened, ret.year, parts)
+        national = sum(t.num_rows for n, t in opened.tables.items() if n in opened.read)
+        size = NATIONAL_BATCH if national > NATIONAL_ROWS else BATCH
+        items = [(key, table, rows) for key, table, rows, _ in sources]
+        found, failed = _run_all(opened.cursors, items, size)
+        flagged = _once(opened.cursors[0], _with_messages(opened.cursors, sources, found, size))
+    finally:
+        _close(opened)
+    return flagged, failed
+
+
+@dataclass
+class _Opened:
+    """A validation's schema: its cursors (one per worker), tables, what the SQL reads, and the
+    catalog of the year's rule macros (None if they are not used)."""
+
+    schema: str
+    cursors: list[Any]
+    tables: dict[str, pa.Table]
+    read: dict[str, set[str]]
+    specs: dict[str, dict[str, Any]]
+    macros: Future[str | None] | None = None
+
+
+def _open(
+    ret: Return, previous: Return | None, providers: Sequence[object] | None,
+    parts: list[tuple[str, str, str, str]], use_macros: bool = True,
+) -> _Opened:  # fmt: skip
+    """A fresh schema holding the tables, window columns and derived tables `parts` read."""
     read = _columns_read([text for *_, rows, full in parts for text in (rows, full)], ret.year)
     tables = _inputs(ret, previous)
     specs = _arrow_specs(ret.year, read, tables)
-    # A table whose shared windows Arrow computes gets them as columns of its own: the queries
-    # read it for `<table>__w`, and its columns are copied into DuckDB once.
-    parts = [(key, table, _read_for_shared(rows, specs), _read_for_shared(full, specs))
-             for key, table, rows, full in parts]  # fmt: skip
-    items = [(key, table, rows) for key, table, rows, _ in parts]
     # The window columns and the derived tables (postcode look-ups) are computed in Arrow while
     # DuckDB opens and copies the return: each leaves a core mostly idle on its own.
-    pool = ThreadPoolExecutor(2)
+    pool = ThreadPoolExecutor(3)
     computed = pool.submit(_arrow_windows, specs, tables, read)
     derived = pool.submit(_extra, ret, previous, providers, set(read))
-    pool.shutdown(wait=False)  # they run on: their results are awaited below
     con, schema = _connect()
-    cursors = [con]
+    opened = _Opened(schema, [con], tables, read, specs)
+    if use_macros and _as_macros_read(opened, ret.year):  # the file is attached meanwhile too
+        opened.macros = pool.submit(_attach_macros, con.cursor(), ret.year)
+    pool.shutdown(wait=False)  # they run on: their results are awaited below
     try:
-        cursors += [_cursor(con, schema) for _ in range(WORKERS - 1)]
-        tables = _fill(cursors, schema, ret.year, tables, (computed, derived), read, specs)
-        national = sum(t.num_rows for n, t in tables.items() if n in read) > NATIONAL_ROWS
-        size = NATIONAL_BATCH if national else BATCH
-        found, failed = _run_all(cursors, items, size)
-        flagged = _once(con, _with_messages(cursors, parts, found, size))
+        opened.cursors += [_cursor(con, schema) for _ in range(WORKERS - 1)]
+        opened.tables = _fill(opened.cursors, schema, ret.year, tables, (computed, derived), read,
+                              specs)  # fmt: skip
+    except BaseException:
+        _close(opened)
+        raise
+    return opened
+
+
+def _attach_macros(cursor: Any, year: int) -> str | None:
+    try:
+        return macros.attached(cursor, year)
     finally:
-        for cursor in cursors[1:]:
-            cursor.close()
-        con.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        con.close()
-    return flagged, failed
+        cursor.close()
+
+
+def _close(opened: _Opened) -> None:
+    for cursor in opened.cursors[1:]:
+        cursor.close()
+    opened.cursors[0].execute(f'DROP SCHEMA "{opened.schema}" CASCADE')
+    opened.cursors[0].close()
+
+
+def _sources(
+    opened: _Opened, year: int, parts: list[tuple[str, str, str, str]]
+) -> list[tuple[str, str, str, str]]:
+    """Each part with its two queries as FROM sources: a call of the query's macro where the
+    year's macro file holds it (`rules.macros`), else the query's text.
+
+    A table whose shared windows Arrow computes gets them as columns of its own, and the queries
+    read it for `<table>__w`; the macros were made so, for every table that has window specs.
+    """
+    known = macros.compiled_texts(year)
+    catalog = opened.macros.result() if opened.macros is not None else None
+
+    def source(sql: str) -> str:
+        if catalog is not None and sql in known:
+            return macros.call(catalog, sql)
+        return f"({_read_for_shared(sql, opened.specs)})"
+
+    return [(key, table, source(rows), source(full)) for key, table, rows, full in parts]
+
+
+def _as_macros_read(opened: _Opened, year: int) -> bool:
+    """Whether every shared window table read is read from its base table, as the macros do."""
+    return set(opened.specs) == {t for t in _arrow_tables(year) if shared_name(t) in opened.read}
+
+
+@cache
+def _arrow_tables(year: int) -> frozenset[str]:
+    """The tables whose shared windows all have specs: Arrow computes them when they are read."""
+    specs = compiled_window_specs(year)
+    return frozenset(table for table, windows in compiled_windows(year).items()
+                     if all(specs.get(table, {}).get(column) for column in windows))  # fmt: skip
+
+
+@contextmanager
+def empty_schema(year: int) -> Iterator[tuple[Any, Callable[[str], str]]]:
+    """A cursor on a schema holding every table the rules of `year` read, with no records, and
+    how the engine runs each compiled query there (for making the macros of `rules.macros`)."""
+    parts = [(key, part["table"], part.get("rows", part["sql"]), part["sql"])
+             for key, found in compiled_rules(year).items() for part in found]  # fmt: skip
+    from carestat.readers.providers import PROVIDERS_SCHEMA
+
+    providers = [PROVIDERS_SCHEMA.empty_table()]
+    opened = _open(empty_return(year), empty_return(year - 1), providers, parts, use_macros=False)
+    try:
+        assert _as_macros_read(opened, year), "every windowed table should be read with Arrow's"
+        yield opened.cursors[0], partial(_read_for_shared, specs=opened.specs)
+    finally:
+        _close(opened)
 
 
 def _fill(
