@@ -15,8 +15,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -29,7 +27,8 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-CACHE_VARIABLE = "CARESTAT_CACHE_DIR"
+from carestat.cache import cache_folder, write_json
+
 PREFIX = "_carestat_stats_"  # names of the input views and staged tables
 PLAN_FORMAT = "1"
 
@@ -87,7 +86,7 @@ def cached_plan(schemas: Mapping[str, ibis.Schema], dialect: str) -> Plan:
     except (OSError, ValueError, KeyError):
         pass
     plan = compile_plan(schemas, dialect)
-    _write_atomic(path, json.dumps(asdict(plan)))
+    write_json(path, asdict(plan))
     return plan
 
 
@@ -112,24 +111,8 @@ def code_fingerprint() -> str:
 
 
 def cache_dir() -> Path:
-    """Where compiled plans are kept: `CARESTAT_CACHE_DIR`, else the user cache folder."""
-    if folder := os.environ.get(CACHE_VARIABLE):
-        return Path(folder)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("carestat")) / "sql"
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write the cache file whole or not at all; an unwritable cache only costs speed."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".plan-")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except OSError:
-        pass
+    """Where compiled plans are kept: the "sql" folder beside the compiled rules' (`carestat.cache`)."""
+    return cache_folder("sql")
 
 
 def run_plan(tables: Mapping[str, ir.Table]) -> pa.Table:

