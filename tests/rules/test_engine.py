@@ -165,3 +165,21 @@ def test_rules_run_without_messages_first_and_keep_their_rows_if_messages_fail(
     report = engine.validate(ret, codes=["101"])
     assert not report.rules_skipped
     assert [(i.row, i.message) for i in report.issues] == [(0, declared.message)]
+
+
+def test_batches_run_heaviest_first_by_their_queries_length(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from carestat.rules import engine
+
+    ran: list[str] = []
+    monkeypatch.setattr(
+        engine, "_run_batch", lambda con, batch: ran.append(batch[0][0]) or (engine.EMPTY, [])
+    )
+    items = [
+        ("light", "Header", "(SELECT 1)"),
+        ("macro", "Header", '"m"."q1"()'),
+        ("text", "Header", "(SELECT 22)"),
+    ]
+    engine._run_all([object()], items, 1, {'"m"."q1"()': 500})
+    assert ran == ["macro", "text", "light"]  # a macro call weighs what its query's text does

@@ -6,7 +6,7 @@ import itertools
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -299,7 +299,9 @@ def _run(
         national = sum(t.num_rows for n, t in opened.tables.items() if n in opened.read)
         size = NATIONAL_BATCH if national > NATIONAL_ROWS else BATCH
         items = [(key, table, rows) for key, table, rows, _ in sources]
-        found, failed = _run_all(opened.cursors, items, size)
+        # A macro call's text says nothing of its query's cost: weigh each by the query's length.
+        weights = {source[2]: len(part[2]) for part, source in zip(parts, sources, strict=True)}
+        found, failed = _run_all(opened.cursors, items, size, weights)
         flagged = _once(opened.cursors[0], _with_messages(opened.cursors, sources, found, size))
     finally:
         _close(opened)
@@ -447,12 +449,17 @@ def _once(con: Any, found: pa.Table) -> pa.Table:
 
 
 def _run_all(
-    cursors: list[Any], items: list[tuple[str, str, str]], size: int
-) -> tuple[pa.Table, list[SkippedRule]]:
-    """What the queries flag, in batches of `size`, and the rules that could not run."""
+    cursors: list[Any], items: list[tuple[str, str, str]], size: int,
+    weights: Mapping[str, int] | None = None,
+) -> tuple[pa.Table, list[SkippedRule]]:  # fmt: skip
+    """What the queries flag, in batches of `size`, and the rules that could not run.
+
+    `weights` gives a source's SQL length where it is not its own text (a macro call).
+    """
     batches = [items[start : start + size] for start in range(0, len(items), size)]
     # Longest SQL first: the last batches are short, so neither thread idles long at the end.
-    batches.sort(key=lambda batch: -sum(len(sql) for _, _, sql in batch))
+    weights = weights or {}
+    batches.sort(key=lambda batch: -sum(weights.get(s, len(s)) for _, _, s in batch))
     done = _in_turn(cursors, [partial(_run_batch, batch=batch) for batch in batches])
     found = pa.concat_tables([EMPTY] + [t.cast(EMPTY.schema) for t, _ in done])
     return found, [skipped for _, broken in done for skipped in broken]
