@@ -80,3 +80,9 @@ def test_a_macro_file_that_cannot_be_read_leaves_the_queries_as_text(
     broken.parent.mkdir()
     broken.write_bytes(b"not a DuckDB file" * 300)
     assert macros.attached(duckdb.connect(), 2025) is None
+
+
+def test_the_database_can_be_opened_with_a_years_macros_before_the_return_is_read() -> None:
+    engine.open_database(2027)
+    catalogs = engine._database().execute("SELECT database_name FROM duckdb_databases()").fetchall()
+    assert ("carestat_rules_2027",) in catalogs

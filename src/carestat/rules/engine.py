@@ -123,6 +123,15 @@ def _database() -> Any:
     return duckdb.connect()
 
 
+def open_database(year: int) -> None:
+    """Open the process's database and attach the year's macros ahead of a validation."""
+    cursor = _database().cursor()
+    try:
+        macros.attached(cursor, year)
+    finally:
+        cursor.close()
+
+
 def _connect() -> tuple[Any, str]:
     """A cursor on a fresh schema of the process's database, and the schema's name."""
     con = _database().cursor()
