@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ def write_json(path: Path, data: Any) -> None:
     """Write `data` as JSON atomically; a cache that cannot be written only costs speed."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         temporary.write_text(json.dumps(data), encoding="utf-8")
         temporary.replace(path)
     except (OSError, TypeError, ValueError):

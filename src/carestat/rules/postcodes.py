@@ -11,6 +11,7 @@ postcodes) are open at once; hashing them all for every look-up cost 0.05 s a ti
 from __future__ import annotations
 
 import os
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -92,7 +93,7 @@ def _cached_letter(letter: str) -> pa.Table:
     table = _sorted(_read_letter(folder, letter))
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+        temporary = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         with pa.OSFile(str(temporary), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
             out.write_table(table)
         temporary.replace(cached)
