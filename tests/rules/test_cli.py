@@ -93,6 +93,19 @@ def test_bad_arguments_exit_2(folder: Path, args: list[str]) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("with_years", [True, False])
+def test_an_unreadable_provider_list_exits_2_naming_it(
+    folder: Path, tmp_path: Path, with_years: bool
+) -> None:
+    broken = tmp_path / "providers.xlsx"
+    broken.write_text("not a workbook")
+    known = ["--year", "2025", "--la", "E08000035"] if with_years else []
+    result = runner.invoke(app, ["validate", str(folder), *known, "--providers", str(broken)])
+    assert result.exit_code == 2
+    assert f"{broken}: not a readable Excel provider list" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
 def test_rules_lists_codes_by_year() -> None:
     result = runner.invoke(app, ["rules", "--year", "2024", "--format", "json"])
     assert result.exit_code == 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,7 +24,12 @@ from carestat.cli.options import (
 )
 from carestat.model import InputError, Return
 from carestat.readers import read_return
+from carestat.readers.normalise import defer_pandas
+from carestat.readers.providers import read_providers
 from carestat.rules.report import Report
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 FORMATS = ("table", "json", "csv", "xlsx")
 CHILD_FORMATS = ("table", "json")
@@ -65,7 +70,7 @@ def validate_command(
     _check_arguments(output_format, output, child, providers)
     _return_freed_memory()
     try:
-        ret, last, last_path = _read_returns(paths, year, la, previous)
+        ret, last, last_path, provider_list = _read_returns(paths, year, la, previous, providers)
     except InputError as error:
         fail(str(error))
     from carestat.rules.engine import validate
@@ -75,7 +80,8 @@ def validate_command(
     if child is not None and not has_child(ret, child):
         fail(f"child {child!r} has no record in the {ret.year} return of {ret.la or 'the council'}")
     codes = [c for c in rules.split(",") if c.strip()] if rules else None
-    report = validate(ret, previous=last, providers=providers, codes=codes)
+    given = [provider_list] if provider_list is not None else None
+    report = validate(ret, previous=last, providers=given, codes=codes)
     report.previous = str(last_path) if last_path else None
     try:
         if child is not None:
@@ -156,13 +162,17 @@ def _emit(text: str, output: Path | None) -> None:
 
 
 def _read_returns(
-    paths: list[Path], year: int | None, la: str | None, previous: Path | None
-) -> tuple[Return, Return | None, Path | None]:
-    """This year's return and the previous year's (see `_previous`), read at once if known."""
+    paths: list[Path], year: int | None, la: str | None, previous: Path | None,
+    providers: list[Path] | None = None,
+) -> tuple[Return, Return | None, Path | None, pa.Table | None]:  # fmt: skip
+    """This year's return, the previous year's (see `_previous`) and the provider lists, read
+    at once if the years are known (an unreadable file of any is an InputError)."""
+    defer_pandas()  # before any thread builds an Arrow array (importing the engine does)
     last_path = previous or (_sibling(paths, year) if year is not None else None)
     if year is None or la is None or last_path is None:
         ret = read_return(paths, year=year, la=la)
-        return ret, *_previous(paths, ret, previous)
+        provider_list = read_providers(providers) if providers else None
+        return ret, *_previous(paths, ret, previous), provider_list
     # Both are known before reading: read them side by side (the readers mostly release the
     # GIL), ~0.7 s less at 100k children. Which of last year's tables to read is looked up on
     # the same thread (it loads the compiled rules: 40 ms before either read could start).
@@ -171,8 +181,9 @@ def _read_returns(
     with ThreadPoolExecutor(3) as pool:
         last = pool.submit(_read_previous, last_path, year, la)
         pool.submit(_open_database, year)
+        listed = pool.submit(read_providers, providers) if providers else None
         ret = read_return(paths, year=year, la=la)
-        return ret, last.result(), last_path
+        return ret, last.result(), last_path, listed.result() if listed else None
 
 
 def _open_database(year: int) -> None:

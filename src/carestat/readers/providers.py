@@ -16,6 +16,7 @@ import pyarrow as pa
 from python_calamine import CalamineWorkbook
 
 from carestat.model import InputError
+from carestat.readers.normalise import defer_pandas
 
 SA_SHEET = "SA providers"
 PROVIDERS_SCHEMA = pa.schema([("urn", pa.string()), ("provider_type", pa.string()),
@@ -102,6 +103,7 @@ def read_providers(paths: Sequence[Path | str]) -> pa.Table:
     spaces) and `source` (`file:sheet`). Where several sheets describe one URN (Ofsted's address
     sheet beside its settings sheet) the first non-empty value of each column is kept.
     """
+    defer_pandas()  # it may run beside the return's readers, before either builds an array
     merged: dict[str, dict[str, Any]] = {}
     for path in map(Path, paths):
         try:
