@@ -56,27 +56,26 @@ def test_the_macros_find_what_the_queries_text_finds(
     assert len({rule for rule, *_ in as_text}) > 20  # the planted faults fire many rules
 
 
-def test_a_missing_macro_file_is_built_into_the_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def no_macro_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty package folder and cache (returned), and no year attached yet."""
     monkeypatch.setattr(macros, "COMPILED_DIR", tmp_path / "package")
     monkeypatch.setenv("CARESTAT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(macros, "_ATTACHED", {})
+    return tmp_path / "cache"
+
+
+def test_a_missing_macro_file_is_built_into_the_cache(no_macro_files: Path) -> None:
     con = duckdb.connect()
     catalog = macros.attached(con, 2024)
     assert catalog == "carestat_rules_2024"
-    assert (tmp_path / "cache" / macros.file_name(2024, duckdb.__version__)).is_file()
+    assert (no_macro_files / macros.file_name(2024, duckdb.__version__)).is_file()
     assert con.execute(f"SELECT count(*) FROM duckdb_functions() WHERE database_name = '{catalog}'"
                        ).fetchone() == (len(macros.compiled_texts(2024)),)  # fmt: skip
 
 
-def test_a_macro_file_that_cannot_be_read_leaves_the_queries_as_text(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(macros, "COMPILED_DIR", tmp_path / "package")
-    monkeypatch.setenv("CARESTAT_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(macros, "_ATTACHED", {})
-    broken = tmp_path / "cache" / macros.file_name(2025, duckdb.__version__)
+def test_a_macro_file_that_cannot_be_read_leaves_the_queries_as_text(no_macro_files: Path) -> None:
+    broken = no_macro_files / macros.file_name(2025, duckdb.__version__)
     broken.parent.mkdir()
     broken.write_bytes(b"not a DuckDB file" * 300)
     assert macros.attached(duckdb.connect(), 2025) is None
