@@ -123,11 +123,14 @@ def _database() -> Any:
     return duckdb.connect()
 
 
-def open_database(year: int) -> None:
-    """Open the process's database and attach the year's macros ahead of a validation."""
+def open_database(year: int) -> str | None:
+    """Open the process's database with the year's rule macros attached: their catalog, if any.
+
+    `carestat validate` calls it while the returns are read; a validation calls it again.
+    """
     cursor = _database().cursor()
     try:
-        macros.attached(cursor, year)
+        return macros.attached(cursor, year)
     finally:
         cursor.close()
 
@@ -346,7 +349,7 @@ def _open(
     con, schema = _connect()
     opened = _Opened(schema, [con], tables, read, specs)
     if use_macros and _as_macros_read(opened, ret.year):  # the file is attached meanwhile too
-        opened.macros = pool.submit(_attach_macros, con.cursor(), ret.year)
+        opened.macros = pool.submit(open_database, ret.year)
     pool.shutdown(wait=False)  # they run on: their results are awaited below
     try:
         opened.cursors += [_cursor(con, schema) for _ in range(WORKERS - 1)]
@@ -356,13 +359,6 @@ def _open(
         _close(opened)
         raise
     return opened
-
-
-def _attach_macros(cursor: Any, year: int) -> str | None:
-    try:
-        return macros.attached(cursor, year)
-    finally:
-        cursor.close()
 
 
 def _close(opened: _Opened) -> None:
@@ -409,10 +405,10 @@ def _arrow_tables(year: int) -> frozenset[str]:
 def empty_schema(year: int) -> Iterator[tuple[Any, Callable[[str], str]]]:
     """A cursor on a schema holding every table the rules of `year` read, with no records, and
     how the engine runs each compiled query there (for making the macros of `rules.macros`)."""
-    parts = [(key, part["table"], part.get("rows", part["sql"]), part["sql"])
-             for key, found in compiled_rules(year).items() for part in found]  # fmt: skip
     from carestat.readers.providers import PROVIDERS_SCHEMA
 
+    parts = [(key, part["table"], part.get("rows", part["sql"]), part["sql"])
+             for key, found in compiled_rules(year).items() for part in found]  # fmt: skip
     providers = [PROVIDERS_SCHEMA.empty_table()]
     opened = _open(empty_return(year), empty_return(year - 1), providers, parts, use_macros=False)
     try:
