@@ -2,8 +2,8 @@
 
 DuckDB parses a year's rule queries for ~0.15 s of CPU on every validation, whatever the
 return's size: about a quarter of what the queries cost for a council return. A macro is stored
-parsed, so a validation attaches the year's file (~15 ms, on a thread while the return is
-copied) and calls each rule's macro instead of sending its text; binding, planning and running
+parsed, so a validation attaches the year's file (~15 ms, on a thread while the returns are
+read) and calls each rule's macro instead of sending its text; binding, planning and running
 are the same as for the text. `make rules` writes the files beside the compiled SQL; where
 DuckDB or the rules differ from those a file was written for, it is built once into the user
 cache, and a validation that cannot attach one sends the SQL text as before.
