@@ -18,6 +18,15 @@ def test_577_is_explained_only_for_a_missing_period_with_an_end() -> None:
     assert explain(facts, "carestat", ("577", "Missing", 0)) is None
 
 
+def test_707_is_explained_only_for_a_dolo_with_an_end() -> None:
+    day = dt.date(2026, 6, 1)
+    facts = _facts(2027, DoLo=[{"CHILD": "1", "DOLO_START": day, "DOLO_END": dt.date(2026, 9, 1)},
+                               {"CHILD": "1", "DOLO_START": day}])  # fmt: skip
+    assert explain(facts, "reference", ("707", "DoLo", 0)) is not None
+    assert explain(facts, "reference", ("707", "DoLo", 1)) is None
+    assert explain(facts, "carestat", ("707", "DoLo", 0)) is None
+
+
 def test_sw01_row_labels_need_an_open_episode_of_an_unreported_child() -> None:
     facts = _facts(
         2024,

@@ -218,6 +218,8 @@ def _no_start_among_several(facts: ReturnFacts, _side: str, triple: Triple) -> b
 KNOWN_B: tuple[Known, ...] = (
     Known("577: missing periods with an end date outside every period of care", frozenset({"577"}),
           "reference", ANY_YEAR, _given("Missing", "MIS_END")),
+    Known("707: DoLOs with an end date outside every period of care", frozenset({"707"}),
+          "reference", ANY_YEAR, _given("DoLo", "DOLO_END")),
     Known("SW01STG1: episodes reported as social worker rows", frozenset({"SW01STG1"}), "either",
           ANY_YEAR, _sw01_row),
     Known("SW04STG1, SW05STG1: social worker dates with ZZ parts", frozenset({"SW04STG1"}),

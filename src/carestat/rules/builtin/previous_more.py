@@ -264,29 +264,28 @@ def _d(dolos: list[dict[str, str]], eps: list[dict[str, str]]) -> Example:
     return Example({D: [{"CHILD": "1", **r} for r in dolos], E: [{"CHILD": "1", **r} for r in eps]})
 
 
-@rule("707", [D], ["DOLO_END"], "The child ceased to be looked after but a DoLO has no end date (or lies outside every period of care).",
+@rule("707", [D], ["DOLO_END"], "The child ceased to be looked after but a DoLO has no end date.",
       years=FROM_2027,
       passes=[_d([{"DOLO_START": "{start+10d}"}], [{"DECOM": "{start}"}]),
-              _d([{"DOLO_START": "{start+10d}", "DOLO_END": "{start+20d}"}], [{"DECOM": "{start}", "DEC": "{start+30d}"}])],
+              _d([{"DOLO_START": "{start+10d}", "DOLO_END": "{start+20d}"}], [{"DECOM": "{start}", "DEC": "{start+30d}"}]),
+              # An end date outside care is not this rule's (the reference flags it: see
+              # reference-differences-b.md), as for missing periods and rule 577.
+              _d([{"DOLO_START": "{start+10d}", "DOLO_END": "{start+40d}"}], [{"DECOM": "{start}", "DEC": "{start+30d}"}])],
       fails=[_d([{"DOLO_START": "{start+10d}"}], [{"DECOM": "{start}", "DEC": "{start+30d}"}]),
-             _d([{"DOLO_START": "{start+10d}", "DOLO_END": "{start+40d}"}], [{"DECOM": "{start}", "DEC": "{start+30d}"}])])  # fmt: skip
+             _d([{"DOLO_START": "{start-1d}"}], [{"DECOM": "{start}"}])])  # fmt: skip
 def _707(t: Env) -> dict[str, Any]:
+    # A DoLO with no end must sit in an open period of care that began by its start; one that
+    # began in a period of care since ended (or before care began) outlived that care.
     p = _periods_of_care(t)
-    d = t.DoLo.filter(t.DoLo.DOLO_START.notnull())
+    d = t.DoLo.filter(t.DoLo.DOLO_START.notnull() & t.DoLo.DOLO_END.isnull())
     j = d.inner_join(p, d.CHILD == p.p_child)
-    start, end = j.DOLO_START, j.DOLO_END
-    outside = (
-        (end.isnull() & j.p_dec.notnull())
-        | (end.isnull() & (start < j.p_decom))
-        | (end > j.p_dec)
-        | (end < j.p_decom)
-    ).fill_null(False)
+    outside = (j.p_dec.notnull() | (j.DOLO_START < j.p_decom)).fill_null(False)
     j = j.mutate(outside=outside)
     found = j.group_by([j._row, j.DOLO_START, j.DOLO_END, j.DOLO_END__raw]).aggregate(
         everywhere=j.outside.all()
     )
-    return {D: flag(found, found.everywhere, msg("DoLO from ", show(found, "DOLO_START"), " to ",
-                                                show(found, "DOLO_END"), " is not within an open period of care"))}  # fmt: skip
+    return {D: flag(found, found.everywhere, msg("DoLO from ", show(found, "DOLO_START"), " with end ",
+                                                show(found, "DOLO_END"), ", outside any open period of care"))}  # fmt: skip
 
 
 def _overlapping(t: Env) -> Any:
