@@ -185,3 +185,19 @@ def test_last_years_tables_no_rule_reads_are_not_read(folder: Path) -> None:
     episodes.write_text(episodes.read_text() + '1,"unclosed\n')
     result = runner.invoke(app, ["validate", str(folder), "--format", "json"])
     assert result.exit_code == 2 and "episodes.csv" in result.output
+
+
+def test_the_script_leaves_after_validate_with_its_exit_code_and_whole_output(
+    folder: Path,
+) -> None:
+    import subprocess
+
+    _break_ethnicity(folder)
+    script = "from carestat.cli.main import run; run()"
+    done = subprocess.run([sys.executable, "-c", script, "validate", str(folder), "--format",
+                           "json"], capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["valid"] is False  # the whole report reached the pipe
+    missing = subprocess.run([sys.executable, "-c", script, "validate", str(folder / "nothing")],
+                             capture_output=True, text=True, check=False)  # fmt: skip
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr

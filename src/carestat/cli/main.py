@@ -6,6 +6,9 @@ lists it): building all of them cost ~20 ms of every command's start-up.
 
 from __future__ import annotations
 
+import os
+import sys
+from contextlib import suppress
 from importlib import import_module
 from typing import Any
 
@@ -64,6 +67,36 @@ app = typer.Typer(
 @app.callback()
 def main() -> None:
     """Read, validate, store and count England's children-in-care (SSDA903) returns."""
+
+
+# Commands that leave nothing open when they return (no database or server connection, every
+# file written and closed), so their process may end without the interpreter's clean-up.
+LEAVE_AT_ONCE = frozenset({"validate"})
+
+
+def run() -> None:
+    """The `carestat` script: run the command, then after `validate` leave at once.
+
+    Finalising the interpreter (modules, DuckDB, Arrow) takes ~0.1-0.2 s after a validation:
+    a sixth of a council return's whole run. Output is flushed first; an unexpected error
+    still ends the usual way, with its traceback.
+    """
+    if len(sys.argv) < 2 or sys.argv[1] not in LEAVE_AT_ONCE:
+        app()
+        return
+    try:
+        app()
+    except SystemExit as done:
+        code = done.code
+    else:
+        code = 0
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a reader gone (`| head`), or the stream closed
+            stream.flush()
+    os._exit(code or 0)
 
 
 def all_commands() -> dict[str, Any]:
