@@ -27,11 +27,17 @@ def cache_folder(name: str) -> Path:
     return rules_cache().parent / name
 
 
+def temporary_path(path: Path) -> Path:
+    """A name beside `path` to write it under first, then rename: no other process or thread
+    writing the same file uses it."""
+    return path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+
+
 def write_json(path: Path, data: Any) -> None:
     """Write `data` as JSON atomically; a cache that cannot be written only costs speed."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        temporary = temporary_path(path)
         temporary.write_text(json.dumps(data), encoding="utf-8")
         temporary.replace(path)
     except (OSError, TypeError, ValueError):

@@ -301,8 +301,7 @@ def _run(
     few that flag rows run again with them. Should that second run fail, the rows stand and
     their issues take the rule's own message.
     """
-    parts = [(r.key, part["table"], part.get("rows", part["sql"]), part["sql"])
-             for r in rules for part in sql.get(r.key, [])]  # fmt: skip
+    parts = _parts((r.key, sql.get(r.key, [])) for r in rules)
     if not parts:
         return EMPTY, []
     opened = _open(ret, previous, providers, parts)
@@ -320,10 +319,16 @@ def _run(
     return flagged, failed
 
 
+def _parts(compiled: Iterable[tuple[str, list[dict[str, str]]]]) -> list[tuple[str, str, str, str]]:
+    """(rule key, flagged table, SQL without messages, SQL with them) of each rule's parts."""
+    return [(key, part["table"], part.get("rows", part["sql"]), part["sql"])
+            for key, found in compiled for part in found]  # fmt: skip
+
+
 @dataclass
 class _Opened:
     """A validation's schema: its cursors (one per worker), tables, what the SQL reads, and the
-    catalog of the year's rule macros (None if they are not used)."""
+    year's rule macros being attached (their catalog to come; None if they are not used)."""
 
     schema: str
     cursors: list[Any]
@@ -407,8 +412,7 @@ def empty_schema(year: int) -> Iterator[tuple[Any, Callable[[str], str]]]:
     how the engine runs each compiled query there (for making the macros of `rules.macros`)."""
     from carestat.readers.providers import PROVIDERS_SCHEMA
 
-    parts = [(key, part["table"], part.get("rows", part["sql"]), part["sql"])
-             for key, found in compiled_rules(year).items() for part in found]  # fmt: skip
+    parts = _parts(compiled_rules(year).items())
     providers = [PROVIDERS_SCHEMA.empty_table()]
     opened = _open(empty_return(year), empty_return(year - 1), providers, parts, use_macros=False)
     try:

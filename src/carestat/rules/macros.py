@@ -12,13 +12,12 @@ cache, and a validation that cannot attach one sends the SQL text as before.
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from carestat.cache import rules_cache
+from carestat.cache import rules_cache, temporary_path
 from carestat.rules.compile import COMPILED_DIR, compiled_rules, rules_hash
 
 FORMAT = 1  # bump when what a macro holds changes (e.g. how shared windows are read)
@@ -98,7 +97,7 @@ def build(year: int, folder: Path) -> Path:
 
     path = folder / file_name(year, duckdb.__version__)
     folder.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temporary = temporary_path(path)
     try:
         with empty_schema(year) as (con, run_as):
             con.execute(f"ATTACH '{_literal(temporary)}' AS build")

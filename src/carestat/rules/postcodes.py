@@ -10,8 +10,6 @@ postcodes) are open at once; hashing them all for every look-up cost 0.05 s a ti
 
 from __future__ import annotations
 
-import os
-import threading
 from functools import cache
 from pathlib import Path
 
@@ -20,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from carestat.arrays import from_numpy
-from carestat.cache import cache_folder
+from carestat.cache import cache_folder, temporary_path
 
 KEY_BYTES = 8  # the longest postcode without its space has 7 characters ("SW1A1AA")
 LOOKUP_SCHEMA = pa.schema(
@@ -93,7 +91,7 @@ def _cached_letter(letter: str) -> pa.Table:
     table = _sorted(_read_letter(folder, letter))
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        temporary = temporary_path(cached)
         with pa.OSFile(str(temporary), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
             out.write_table(table)
         temporary.replace(cached)
