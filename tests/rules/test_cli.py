@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -201,3 +202,30 @@ def test_the_script_leaves_after_validate_with_its_exit_code_and_whole_output(
     missing = subprocess.run([sys.executable, "-c", script, "validate", str(folder / "nothing")],
                              capture_output=True, text=True, check=False)  # fmt: skip
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+def test_a_validation_runs_without_the_cycle_collector_or_openblas_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+    import subprocess
+
+    from carestat.cli import main
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    was_enabled = gc.isenabled()
+    try:
+        main._lighten()
+        assert not gc.isenabled()
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    finally:
+        if was_enabled:
+            gc.enable()
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
+    main._lighten()  # the user's own setting stands
+    gc.enable()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "3"
+    # OpenBLAS reads the setting when numpy is imported: the script must not import it first
+    check = "import sys, carestat.cli.main; print('numpy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
