@@ -54,6 +54,10 @@ class Return:
     sources: dict[str, str] = field(default_factory=dict)
     problems: list[ReadProblem] = field(default_factory=list)
     extras: dict[str, pa.Table] = field(default_factory=dict)
+    # The UASC flag of each Header record as a DfE XML return gave it (trimmed text, null where
+    # blank or absent); None for a return read from CSV files, whose tables carry no flag. The
+    # tables say UASC status by a UASC record; rules 105, 205C and 303 check the flag itself.
+    uasc_flags: pa.Array | None = None
 
     @property
     def spec(self) -> Spec:

@@ -68,6 +68,8 @@ def test_regular_document_reads_as_streamed(
     for name, table in streamed.tables.items():
         assert fast.tables[name].equals(table), name
     assert fast.problems == streamed.problems
+    assert fast.uasc_flags is not None and fast.uasc_flags.to_pylist() == ["1", "0"]
+    assert fast.uasc_flags.equals(streamed.uasc_flags)
 
 
 @pytest.mark.parametrize("case", sorted(IRREGULAR))
@@ -88,3 +90,27 @@ def test_irregular_document_is_left_to_the_streaming_reader(
 def test_social_worker_blocks_before_2024_are_left_to_the_streaming_reader() -> None:
     assert read_regular(REGULAR.encode("utf-8"), load_spec(2023)) is None
     assert read_regular(REGULAR.encode("utf-8"), load_spec(2026)) is not None
+
+
+def test_both_readers_keep_each_childs_uasc_flag_as_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flags = [
+        "<UASC>2</UASC>",
+        "<UASC/>",
+        "",
+        "<UASC> 1 </UASC>",
+        "<UASC>0</UASC><DUC>01/06/2025</DUC>",
+    ]
+    children = "".join(
+        f"<CHILD><HEADER><CHILDID>{n}</CHILDID>{flag}</HEADER><EPISODE/></CHILD>"
+        for n, flag in enumerate(flags)
+    )
+    path = tmp_path / "return.xml"
+    path.write_text(f"<?xml version='1.0' encoding='utf-8'?><EXPSSDA903>{children}</EXPSSDA903>")
+    fast, streamed = _both(path, 2026, monkeypatch)
+    for ret in (fast, streamed):
+        assert ret.uasc_flags is not None
+        assert ret.uasc_flags.to_pylist() == ["2", None, None, "1", "0"]  # trimmed, blank as null
+        # the UASC records are as before: a flag other than 0 or blank, or a DUC
+        assert ret.tables["UASC"]["CHILD"].to_pylist() == ["0", "3", "4"]

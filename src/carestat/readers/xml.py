@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from lxml import etree
 
 from carestat.model import InputError, ReadProblem, Return, empty_table
@@ -116,7 +117,7 @@ def _check_well_formed(data: bytes) -> None:
 
 
 def _as_tables(columns: Columns) -> FastTables:
-    tables = FastTables({}, {})
+    tables = FastTables({}, {}, pa.array(columns.uasc_flags, pa.string()))
     for name in columns.names:
         tables.rows[name] = columns.num_rows(name)
         tables.columns[name] = {c: pa.array(v, pa.string()) for c, v in columns.table(name)}
@@ -141,7 +142,16 @@ def _build_return(
             ReadProblem(str(path), f"{t.column}: {t.what}", table=name) for t in tolerated
         ]
     ret.problems += _notes(path, ignored, notes)
+    ret.uasc_flags = _flags(tables.uasc_flags, tables.rows["Header"])
     return ret
+
+
+def _flags(given: pa.Array | None, rows: int) -> pa.Array:
+    """The Header's UASC flags as text, trimmed, blank as null (all null if none was read)."""
+    if given is None:
+        return pa.nulls(rows, pa.string())
+    text = pc.utf8_trim_whitespace(given.cast(pa.string()))
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
 
 
 def _notes(path: Path, ignored: Counter[str], notes: list[ReadProblem]) -> list[ReadProblem]:

@@ -34,6 +34,7 @@ class Columns:
         self._known_episode = frozenset(layout.EPISODE_FIELDS)
         self.ignored: Counter[str] = Counter()
         self.notes: list[ReadProblem] = []
+        self.uasc_flags: list[str | None] = []  # the HEADER's UASC text, one per Header row
         self._children = 0
 
     @property
@@ -119,6 +120,7 @@ class Columns:
 
     def _add_header_tables(self, header: _Record) -> None:
         self._add("Header", header)
+        self.uasc_flags.append(header.get("UASC"))
         uasc = (header.get("UASC") or "").strip()
         if uasc not in layout.UASC_NO or _has_value(header, layout.UASC_FIELDS):
             self._add("UASC", header)

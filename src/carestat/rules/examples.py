@@ -45,9 +45,16 @@ def _shift_years(day: dt.date, years: int) -> dt.date:
 
 
 def example_return(year: int, tables: Mapping[str, Rows]) -> Return:
-    """A return whose tables hold the given records as text (absent columns blank)."""
+    """A return whose tables hold the given records as text (absent columns blank).
+
+    Header records that name a `UASC` flag make it a return read from DfE XML, with those flags
+    (a record without one has a blank flag); otherwise it is read from CSV files and has none.
+    """
     spec = load_spec(year)
     ret = Return(year=year, la=None, tables={})
+    header = tables.get("Header", [])
+    if any("UASC" in r for r in header):
+        ret.uasc_flags = pa.array([r.get("UASC") for r in header], pa.string())
     for name, table in spec.tables.items():
         rows = tables.get(name, [])
         if not rows:

@@ -1,23 +1,28 @@
-"""UASC status compared with last year's return (rules 205A, 205B, 205D).
+"""UASC status compared with last year's return (205A, 205B, 205D), and the XML UASC flag.
 
-carestat keeps no separate UASC flag: a child is UASC in a year when that year's return has a
-UASC record for it. That is how a CSV return says it (the reference derives its Header UASC
-column the same way), and the XML reader makes a UASC record for every child whose UASC flag is
-set or who has a DUC. Rules 105, 205C and 303, which test the flag against the DUC, therefore
-need the raw XML flag and are not declared (docs/explanation/reference-differences-b.md).
+A child is UASC in a year when that year's return has a UASC record for it. That is how a CSV
+return says it (the reference derives its Header UASC column the same way), and the XML reader
+makes a UASC record for every child whose UASC flag is set or who has a DUC. A DfE XML return
+also gives each child a flag (`<UASC>0</UASC>` or `1`), which the reader keeps beside the Header
+(`Return.uasc_flags`, read here as `HeaderDerived`): rules 105, 303 and 205C check that flag, and
+so can fire on XML returns only, as in the reference (a CSV return has no flag to get wrong).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from carestat.rules.expr import Env, add_years, children, flag, msg, show
+from carestat.model import ROW
+from carestat.rules.derive import DERIVED, derived
+from carestat.rules.expr import Env, add_years, children, flag, flag_both, link, msg, show
 from carestat.rules.model import Example, Need, Rows
 from carestat.rules.registry import rule
 
 H, U = "Header", "UASC"
 PREV: tuple[Need, ...] = ("previous",)
 DOB = "01/06/2008"
+# The XML flag read as a number, as the reference reads it: "01", "+1" and "1.0" are 1.
+ZERO_OR_ONE, ONE = r"^\+?0*[01](\.0*)?$", r"^\+?0*1(\.0*)?$"
 BIRTHDAY_18 = "01/06/2026"
 
 
@@ -95,3 +100,71 @@ def _205d(t: Env) -> dict[str, Any]:
     bad = (h.CHILD.isin(children(t.UASC)) & h.CHILD.isin(children(t.last(H)))
            & ~h.CHILD.isin(children(t.last(U))))  # fmt: skip
     return {H: flag(h, bad, msg("UASC this year but not in last year's UASC records"))}
+
+
+def _flagged(t: Env, last: bool = False) -> Any:
+    """Header records with their XML UASC flag (column `UASC`); none for a CSV return."""
+    h = t.last(H) if last else t.Header
+    name = (H + "_last" if last else H) + DERIVED
+    f = derived(t, name).rename(f_row=ROW)
+    return h.inner_join(f, h[ROW] == f.f_row).drop("f_row")
+
+
+def _flag_is(value: str | None) -> dict[str, Rows]:
+    """An XML return's child 1 (UASC flag `value`) with a UASC record holding a DUC."""
+    return {H: [{"CHILD": "1", "UASC": value}], U: [{"CHILD": "1", "DUC": "{start}"}]}
+
+
+@rule("105", [H], ["UASC"], "The UASC flag of an XML return is blank or not a valid code (0 or 1).",
+      passes=[Example({H: [{"CHILD": "1", "UASC": "0"}, {"CHILD": "2", "UASC": "1"}]}),
+              Example({H: [{"CHILD": "1", "UASC": "01"}]}, note="read as a number"),
+              Example({H: [{"CHILD": "1"}]}, note="a CSV return has no flag")],
+      fails=[Example({H: [{"CHILD": "1", "UASC": "2"}]}),
+             Example({H: [{"CHILD": "1", "UASC": None}]}, note="<UASC/> or no <UASC>")])  # fmt: skip
+def _105(t: Env) -> dict[str, Any]:
+    h = _flagged(t)
+    bad = h.UASC.isnull() | ~h.UASC.re_search(ZERO_OR_ONE)
+    return {H: flag(h, bad, msg("UASC flag ", show(h, "UASC"), " is not 0 or 1"))}
+
+
+@rule("303", [U, H], ["DUC", "UASC"], "A date UASC ceased is given but the XML return's UASC flag is not 1.",
+      passes=[Example(_flag_is("1")), Example({H: [{"CHILD": "1"}], U: [{"CHILD": "1", "DUC": "{start}"}]}),
+              Example({H: [{"CHILD": "1", "UASC": "0"}], U: [{"CHILD": "1", "SEX": "1"}]})],
+      fails=[Example(_flag_is("0")), Example(_flag_is(None)), Example(_flag_is("2"))])  # fmt: skip
+def _303(t: Env) -> dict[str, Any]:
+    u = t.UASC
+    joined = link(u, _flagged(t), prefix="h_")
+    has_duc = joined.DUC.notnull() | joined.DUC__raw.notnull()
+    bad = has_duc & (joined.h_UASC.isnull() | ~joined.h_UASC.re_search(ONE))
+    what = msg("DUC ", show(joined, "DUC"), " but the UASC flag is ", show(joined, "h_UASC"))
+    return flag_both(joined, bad, what, U, H, prefix="h_")
+
+
+@rule("205C", [U, H], ["DUC", "UASC"],
+      "The child is not UASC this year or last (by the XML return's flags), but a date UASC ceased is given.",
+      needs=PREV,
+      passes=[_case(_flag_is("0"), {U: [{"CHILD": "1", "DUC": "{start-1d}"}]}),
+              _case(_flag_is("01"), {H: [{"CHILD": "2"}]}),
+              _case(_flag_is("0"), {H: [{"CHILD": "1", "UASC": "1"}]}),
+              _case(_flag_is("1"), {H: [{"CHILD": "2"}]}),
+              _case({H: [{"CHILD": "1"}], U: [{"CHILD": "1", "DUC": "{start}"}]}, {H: [{"CHILD": "2"}]})],
+      fails=[_case(_flag_is("0"), {H: [{"CHILD": "2"}]}),
+             _case(_flag_is(None), {H: [{"CHILD": "1", "UASC": "0"}]})])  # fmt: skip
+def _205c(t: Env) -> dict[str, Any]:
+    joined = link(t.UASC, _flagged(t), prefix="h_")
+    # "Not UASC" is a blank flag or exactly 0, as the reference compares it.
+    not_now = joined.h_UASC.isnull() | (joined.h_UASC == "0")
+    last_flags = _flagged(t, last=True)
+    set_last = children(last_flags.filter(last_flags.UASC.notnull() & (last_flags.UASC != "0")))
+    # Last year's status by its flags if it was an XML return, else by its UASC records.
+    xml_last = last_flags.count() > 0
+    uasc_last = (xml_last & joined.CHILD.isin(set_last)) | (
+        ~xml_last & joined.CHILD.isin(children(t.last(U)))
+    )
+    last_u = t.last(U)
+    duc_last = children(last_u.filter(last_u.DUC.notnull() | last_u.DUC__raw.notnull()))
+    has_duc = joined.DUC.notnull() | joined.DUC__raw.notnull() | joined.CHILD.isin(duc_last)
+    bad = not_now & ~uasc_last & has_duc
+    what = msg("DUC ", show(joined, "DUC"), " for a child whose UASC flag is ",
+               show(joined, "h_UASC"), " and who was not UASC last year")  # fmt: skip
+    return flag_both(joined, bad, what, U, H, prefix="h_")
