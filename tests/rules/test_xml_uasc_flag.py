@@ -88,3 +88,21 @@ def test_flags_that_do_not_match_the_header_are_refused() -> None:
     ret.uasc_flags = pa.array(["1"], pa.string())
     with pytest.raises(ValueError, match="1 UASC flags for 0 Header records"):
         header_flags(ret)
+
+
+def test_the_workbook_shows_the_flag_and_marks_it(xml_return: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from carestat.rules.xlsx_report import write_xlsx
+
+    ret = read_return([xml_return], year=2026)
+    report = validate(ret, codes=["105"])
+    write_xlsx(report, ret, tmp_path / "report.xlsx")
+    header = load_workbook(tmp_path / "report.xlsx")["Header"]
+    names = [cell.value for cell in header[1]]
+    column = names.index("UASC") + 1
+    flags = [header.cell(row, column).value for row in range(2, 7)]
+    assert flags == ["2", None, "0", "1", "01"]
+    commented = [row for row in range(2, 7) if header.cell(row, column).comment is not None]
+    assert commented == [2, 3]  # children 10 and 11, the rows 105 flags
+    assert "105 (error)" in header.cell(2, column).comment.text

@@ -78,10 +78,24 @@ def tables_read(ret: Return) -> list[str]:
 def column_layout(ret: Return, name: str) -> list[str]:
     """Column names of a table in the order of its source file; extra columns included."""
     spec_columns = list(ret.spec.table(name).column_names)
-    extras = list(ret.extras[name].column_names) if name in ret.extras else []
+    kept = kept_aside(ret, name)
+    extras = list(kept.column_names) if kept is not None else []
     known = set(spec_columns) | set(extras)
     order = [h for h in _source_headers(ret.sources.get(name)) if h in known]
     return order + [c for c in spec_columns + extras if c not in order]
+
+
+def kept_aside(ret: Return, name: str) -> pa.Table | None:
+    """A table's columns beyond the spec's: a CSV file's extra columns, an XML Header's UASC flag.
+
+    The flag is shown so that rules 105, 303 and 205C can mark the cell they check.
+    """
+    extras = ret.extras.get(name)
+    if name != "Header" or ret.uasc_flags is None:
+        return extras
+    if extras is None:
+        return pa.table({"UASC": ret.uasc_flags})
+    return extras if "UASC" in extras.column_names else extras.append_column("UASC", ret.uasc_flags)
 
 
 def _source_headers(source: str | None) -> list[str]:
@@ -135,7 +149,7 @@ def _batches(
 ) -> Iterator[tuple[list[int], list[list[Any]]]]:
     """Each record's `_row`, and the columns in `layout` order as Python values, in batches."""
     table = ret.tables[name]
-    extras = ret.extras.get(name)
+    extras = kept_aside(ret, name)
     for start in range(0, max(table.num_rows, 1), BATCH_ROWS):
         part = table.slice(start, BATCH_ROWS)
         more = extras.slice(start, BATCH_ROWS) if extras is not None else None
