@@ -11,6 +11,9 @@ the order run. The reference runs once (minutes per run).
 
 The machine may be shared: the load average (`uptime`) is recorded before and after each size,
 and CPU seconds, which load inflates far less than wall time, are reported beside wall time.
+Each run's major page faults are recorded too: pages of the libraries read back from disk. A
+machine that reclaims idle page cache (this VM's DAMON pages out what is unused for a minute)
+makes a run after the reference's minute start cold, ~100 faults and 0.1-0.5 s slower.
 Human lines first, then one JSON line. Options: `--sizes 1000,10000,100000`, `--repeat N`,
 `--no-reference`, `--out DIR` (default benchmarks/results/validate-work, ignored by git).
 """
@@ -34,7 +37,7 @@ REF_PYTHON = ROOT / ".venv-ref" / "bin" / "python"
 HARNESS = ROOT / "tools" / "reference" / "run_reference.py"
 YEAR = 2026
 REFERENCE_UP_TO = 10_000  # children; beyond this the reference takes many minutes
-TIME_FORMAT = "wall=%e user=%U system=%S peak_kb=%M"
+TIME_FORMAT = "wall=%e user=%U system=%S peak_kb=%M major=%F"
 
 
 def load_average() -> float:
@@ -48,11 +51,11 @@ def measure(command: list[str]) -> dict[str, float]:
     done = subprocess.run(["/usr/bin/time", "-f", TIME_FORMAT, *command], capture_output=True,
                           text=True, check=False)  # fmt: skip
     wall = time.perf_counter() - started
-    found = re.findall(r"wall=\S+ user=(\S+) system=(\S+) peak_kb=(\d+)", done.stderr)
-    user, system, peak = found[-1] if found else ("-1", "0", "-1024")
+    found = re.findall(r"wall=\S+ user=(\S+) system=(\S+) peak_kb=(\d+) major=(\d+)", done.stderr)
+    user, system, peak, major = found[-1] if found else ("-1", "0", "-1024", "-1")
     return {"seconds": round(wall, 2), "cpu_seconds": round(float(user) + float(system), 2),
-            "peak_mb": round(int(peak) / 1024, 1), "exit_code": done.returncode,
-            "load": load_average()}  # fmt: skip
+            "peak_mb": round(int(peak) / 1024, 1), "major_faults": int(major),
+            "exit_code": done.returncode, "load": load_average()}  # fmt: skip
 
 
 def make_returns(out: Path, children: int) -> Path:
@@ -70,6 +73,7 @@ def best_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     chosen: dict[str, Any] = dict(min(runs, key=lambda r: r["seconds"]))
     chosen["runs"] = [r["seconds"] for r in runs]
     chosen["cpu_runs"] = [r["cpu_seconds"] for r in runs]
+    chosen["major_fault_runs"] = [r["major_faults"] for r in runs]
     return chosen
 
 
@@ -109,7 +113,7 @@ def describe(r: dict[str, Any]) -> str:
     c = r["carestat"]
     line = (f"{r['children']:>7} children ({r['records']} records, load {r['load_before']}"
             f"->{r['load_after']}): carestat {c['seconds']} s wall, {c['cpu_seconds']} s CPU "
-            f"(runs {c['runs']}) {c['peak_mb']} MB")  # fmt: skip
+            f"(runs {c['runs']}, major page faults {c['major_fault_runs']}) {c['peak_mb']} MB")  # fmt: skip
     if "reference" in r:
         ref = r["reference"]
         line += (f"; reference {ref['seconds']} s wall, {ref['cpu_seconds']} s CPU, "
