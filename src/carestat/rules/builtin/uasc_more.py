@@ -21,9 +21,9 @@ from carestat.rules.registry import rule
 H, U = "Header", "UASC"
 PREV: tuple[Need, ...] = ("previous",)
 DOB = "01/06/2008"
+BIRTHDAY_18 = "01/06/2026"
 # The XML flag read as a number, as the reference reads it: "01", "+1" and "1.0" are 1.
 ZERO_OR_ONE, ONE = r"^\+?0*[01](\.0*)?$", r"^\+?0*1(\.0*)?$"
-BIRTHDAY_18 = "01/06/2026"
 
 
 def _case(now: dict[str, Rows], last: dict[str, Rows]) -> Example:
@@ -154,14 +154,13 @@ def _205c(t: Env) -> dict[str, Any]:
     joined = link(t.UASC, _flagged(t), prefix="h_")
     # "Not UASC" is a blank flag or exactly 0, as the reference compares it.
     not_now = joined.h_UASC.isnull() | (joined.h_UASC == "0")
-    last_flags = _flagged(t, last=True)
+    last_flags, last_u = _flagged(t, last=True), t.last(U)
     set_last = children(last_flags.filter(last_flags.UASC.notnull() & (last_flags.UASC != "0")))
     # Last year's status by its flags if it was an XML return, else by its UASC records.
     xml_last = last_flags.count() > 0
     uasc_last = (xml_last & joined.CHILD.isin(set_last)) | (
-        ~xml_last & joined.CHILD.isin(children(t.last(U)))
+        ~xml_last & joined.CHILD.isin(children(last_u))
     )
-    last_u = t.last(U)
     duc_last = children(last_u.filter(last_u.DUC.notnull() | last_u.DUC__raw.notnull()))
     has_duc = joined.DUC.notnull() | joined.DUC__raw.notnull() | joined.CHILD.isin(duc_last)
     bad = not_now & ~uasc_last & has_duc
