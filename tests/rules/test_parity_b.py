@@ -161,3 +161,19 @@ def test_502_is_explained_when_last_years_open_episode_has_no_start_read() -> No
                         last_records=last)  # fmt: skip
     assert explain(facts, "reference", ("502", "Episodes", 0)) is not None
     assert explain(facts, "reference", ("502", "Episodes", 1)) is None  # last start readable
+
+
+def test_303_and_205c_of_the_reference_on_csv_need_a_wrong_derived_flag() -> None:
+    header = [{"CHILD": "A"}, {"CHILD": "B"}, {"CHILD": "C"}]
+    facts = _facts(2026, Header=header, UASC=[{"CHILD": "A"}, {"CHILD": "C"}])
+    assert explain(facts, "reference", ("303", "Header", 2)) is None  # every flag right
+    # A given twice pushes the marks down: B reads UASC, C (UASC, with its DUC) reads not
+    facts = _facts(2026, Header=header, UASC=[{"CHILD": "A"}, {"CHILD": "A"}, {"CHILD": "C"}])
+    assert explain(facts, "reference", ("303", "Header", 2)) is not None
+    assert explain(facts, "reference", ("303", "UASC", 2)) is not None
+    assert explain(facts, "reference", ("303", "Header", 0)) is None
+    assert explain(facts, "carestat", ("303", "Header", 2)) is None
+    # a UASC record whose child has no Header record reads as not UASC
+    facts = _facts(2026, Header=header, UASC=[{"CHILD": "D"}])
+    assert explain(facts, "reference", ("205C", "UASC", 0)) is not None
+    assert explain(facts, "reference", ("303", "Header", 0)) is None

@@ -12,6 +12,7 @@ from typing import Any
 
 from carestat.parity.compare import Triple
 from carestat.parity.known import ANY_YEAR, Known, Recogniser, ReturnFacts
+from carestat.parity.known_a import uasc_shifted
 
 ZZ_DATE = re.compile(r"(ZZ|\d{2})/(ZZ|\d{2})/(ZZZZ|\d{4})")
 SHORT_BREAKS = {"V3", "V4"}
@@ -133,6 +134,14 @@ def _uasc_repeats(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     return False
 
 
+def _derived_uasc_flag_wrong(facts: ReturnFacts, side: str, triple: Triple) -> bool:
+    """The flag the reference derives for a CSV return is wrong for the flagged child: shifted by a
+    repeated child, or blank for a UASC record whose child has no Header record."""
+    headers = {str(r.get("CHILD")) for r in facts.records.get("Header", [])}
+    orphan = triple[1] == "UASC" and facts.child(triple[1], triple[2]) not in headers
+    return orphan or uasc_shifted(facts, side, triple)
+
+
 def _uasc_both_years_after_repeat(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """This year's or last year's UASC table repeats a child, and the flagged child (a Header or
     UASC record) has a UASC record in both years: UASC last year and still UASC this year."""
@@ -236,6 +245,8 @@ KNOWN_B: tuple[Known, ...] = (
           _uasc_repeats),
     Known("205A-205D: the UASC flag of a CSV return", frozenset({"205A"}), "reference", ANY_YEAR,
           _uasc_both_years_after_repeat),
+    Known("105, 303, 205C: the UASC flag of an XML return", frozenset({"303", "205C"}),
+          "reference", ANY_YEAR, _derived_uasc_flag_wrong),
     Known("577: open missing periods of a child still in care, ended by rule 365",
           frozenset({"577"}), "reference", ANY_YEAR, _open_missing_in_care),
     Known("355: the text of the two dates compared", frozenset({"355"}), "reference", ANY_YEAR,
