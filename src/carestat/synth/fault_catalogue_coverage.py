@@ -27,8 +27,8 @@ REASONS: dict[str, tuple[str, ...]] = {
         "559", "560", "561", "562", "576", "584", "624", "626", "1000", "1001", "1002", "1010",
         "NoE"),
     "needs the Ofsted provider lists": ("219", "221", "224", "227", "228", "229", "1008"),
-    "checks the UASC flag of a DfE XML return, which the tables (and so an edit of them) lack": (
-        "105", "303"),
+    "checks the UASC flag of an XML return, no table cell: planted in XML returns only, by "
+    "`synth.xml_flag_faults`": ("105", "303"),
     "raises in the reference on any data, so its faults cannot be checked there": (
         "231", "233", "706", "709", "710"),
     "fires on an absent record (a record or a whole child removed, not an edit)": (

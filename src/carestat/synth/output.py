@@ -22,8 +22,11 @@ def _plant(
     """Plant faults; for XML only those the layout can carry (the rest are returned as skipped)."""
     if fmt == "xml":
         from carestat.synth.xml_faults import plant_faults_for_xml
+        from carestat.synth.xml_flag_faults import plant_flag_faults
 
-        return plant_faults_for_xml(ret, errors, rng)
+        planted, faults, skipped = plant_faults_for_xml(ret, errors, rng)
+        planted, flagged = plant_flag_faults(planted, faults, errors, rng)
+        return planted, faults + flagged, skipped
     from carestat.synth.faults import plant_faults
 
     planted, faults = plant_faults(ret, errors, rng)

@@ -103,6 +103,8 @@ def write_xml_return(ret: Return, path: Path) -> None:
         raise ValueError("the XML layout cannot carry this return: " + "; ".join(losses))
     texts = _text_tables(ret)
     header = texts.pop("Header").to_pydict()
+    if ret.uasc_flags is not None:  # flags as read from XML (or planted): written as they are
+        header["UASC"] = ret.uasc_flags.to_pylist()
     children = pa.array(header["CHILD"], pa.string())
     grouped = {name: _group(text, children) for name, text in texts.items()}
     with etree.xmlfile(str(path), encoding="utf-8") as xf:
@@ -145,7 +147,9 @@ def _child(
     for element in layout.HEADER_FIELDS[:-1]:
         _leaf(head, element, header[layout.column_name(element)][index])
     uasc, rows = _rows(grouped, "UASC", index)
-    _leaf(head, "UASC", layout.UASC_YES if rows else "0")  # blank fails DfE rule 105
+    flags = header.get("UASC")
+    # Else 1 for a child with a UASC record, 0 otherwise (a blank flag fails DfE rule 105).
+    _leaf(head, "UASC", flags[index] if flags is not None else layout.UASC_YES if rows else "0")
     for row in rows:
         _fields(head, uasc, row, layout.UASC_FIELDS)  # type: ignore[arg-type]
     for name, elements in layout.FLAG_TABLES.items():
