@@ -177,3 +177,27 @@ def test_303_and_205c_of_the_reference_on_csv_need_a_wrong_derived_flag() -> Non
     facts = _facts(2026, Header=header, UASC=[{"CHILD": "D"}])
     assert explain(facts, "reference", ("205C", "UASC", 0)) is not None
     assert explain(facts, "reference", ("303", "Header", 0)) is None
+
+
+def test_581_after_the_year_in_an_open_episode_633_codes_and_1001_over_20() -> None:
+    episodes = [{"CHILD": "1", "DECOM": dt.date(2022, 1, 21), "DEC": None}]
+    missing = [{"CHILD": "1", "MIS_START": dt.date(2023, 4, 1)},
+               {"CHILD": "1", "MIS_START": dt.date(2023, 3, 1)}]  # fmt: skip
+    facts = _facts(2023, Episodes=episodes, Missing=missing)
+    assert explain(facts, "reference", ("581", "Missing", 0)) is not None
+    assert explain(facts, "reference", ("581", "Missing", 1)) is None  # within the year
+    closed = _facts(2023, Episodes=[{**episodes[0], "DEC": dt.date(2022, 6, 1)}], Missing=missing)
+    assert explain(closed, "reference", ("581", "Missing", 0)) is None  # no open episode
+    perm = _facts(
+        2024, PrevPerm=[{"CHILD": "1", "LA_PERM": "999"}, {"CHILD": "2", "LA_PERM": "942"}]
+    )
+    assert explain(perm, "carestat", ("633", "PrevPerm", 0)) is not None
+    assert explain(perm, "reference", ("633", "PrevPerm", 1)) is not None
+    assert explain(perm, "reference", ("633", "PrevPerm", 0)) is None
+    header = [
+        {"CHILD": "1", "DOB": dt.date(2006, 3, 31)},
+        {"CHILD": "2", "DOB": dt.date(2006, 4, 1)},
+    ]
+    leavers = _facts(2026, Header=header, OC3=[{"CHILD": "1"}, {"CHILD": "2"}])
+    assert explain(leavers, "reference", ("1001", "OC3", 0)) is not None  # 20 on 31 March 2026
+    assert explain(leavers, "reference", ("1001", "OC3", 1)) is None  # 20 the day after
