@@ -201,3 +201,20 @@ def test_581_after_the_year_in_an_open_episode_633_codes_and_1001_over_20() -> N
     leavers = _facts(2026, Header=header, OC3=[{"CHILD": "1"}, {"CHILD": "2"}])
     assert explain(leavers, "reference", ("1001", "OC3", 0)) is not None  # 20 on 31 March 2026
     assert explain(leavers, "reference", ("1001", "OC3", 1)) is None  # 20 the day after
+
+
+def test_707_open_dolos_578_unread_starts_and_age_rules_without_a_header() -> None:
+    episodes = [{"CHILD": "1", "DECOM": dt.date(2026, 8, 15), "DEC": None},
+                {"CHILD": "2", "DECOM": None, "DECOM__raw": "30/02/2022", "DEC": dt.date(2023, 5, 7)},
+                {"CHILD": "Z1", "DECOM": dt.date(2024, 6, 6), "DEC": dt.date(2026, 4, 15)}]  # fmt: skip
+    dolo = [{"CHILD": "1", "DOLO_END": None}, {"CHILD": "3", "DOLO_END": None}]
+    missing = [{"CHILD": "2", "MIS_START": dt.date(2023, 4, 10)}, {"CHILD": "1"}]
+    facts = _facts(2027, Header=[{"CHILD": "1"}, {"CHILD": "2"}], Episodes=episodes, DoLo=dolo,
+                   Missing=missing)  # fmt: skip
+    assert explain(facts, "reference", ("707", "DoLo", 0)) is not None
+    assert explain(facts, "reference", ("707", "DoLo", 1)) is None  # child 3 is not in care
+    assert explain(facts, "reference", ("578", "Missing", 0)) is not None
+    assert explain(facts, "reference", ("578", "Missing", 1)) is None  # every start readable
+    assert explain(facts, "reference", ("387", "Episodes", 2)) is not None
+    assert explain(facts, "reference", ("387", "Episodes", 0)) is None
+    assert explain(facts, "carestat", ("387", "Episodes", 2)) is None

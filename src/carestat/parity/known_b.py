@@ -164,6 +164,31 @@ def _open_missing_in_care(facts: ReturnFacts, _side: str, triple: Triple) -> boo
     return triple[1] == "Missing" and bool(record) and record.get("MIS_END") is None and in_care
 
 
+def _open_dolo_in_care(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """An open DoLO (no readable end) of a child with an open episode this year."""
+    record = facts.record("DoLo", triple[2])
+    child = record.get("CHILD")
+    in_care = any(e.get("CHILD") == child and e.get("DEC") is None
+                  for e in facts.records.get("Episodes", []))  # fmt: skip
+    return triple[1] == "DoLo" and bool(record) and record.get("DOLO_END") is None and in_care
+
+
+def _child_has_unread_start(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The flagged missing period's child has an episode whose start date could not be read."""
+    child = facts.child(triple[1], triple[2])
+    return triple[1] == "Missing" and any(
+        e.get("CHILD") == child and e.get("DECOM") is None and e.get("DECOM__raw") is not None
+        for e in facts.records.get("Episodes", [])
+    )
+
+
+def _no_header(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The flagged episode's child has no Header record."""
+    child = facts.child(triple[1], triple[2])
+    headers = {str(h.get("CHILD")) for h in facts.records.get("Header", [])}
+    return triple[1] == "Episodes" and child is not None and child not in headers
+
+
 def _same_date_text(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """Neither date of the episode could be read, and their texts are the same (or both blank)."""
     record = facts.record("Episodes", triple[2])
@@ -249,6 +274,12 @@ KNOWN_B: tuple[Known, ...] = (
           "reference", ANY_YEAR, _derived_uasc_flag_wrong),
     Known("577: open missing periods of a child still in care, ended by rule 365",
           frozenset({"577"}), "reference", ANY_YEAR, _open_missing_in_care),
+    Known("707: open DoLOs of a child still in care, ended by rule 365", frozenset({"707"}),
+          "reference", ANY_YEAR, _open_dolo_in_care),
+    Known("578: an episode whose start date cannot be read", frozenset({"578"}), "reference",
+          ANY_YEAR, _child_has_unread_start),
+    Known("387, 389: an episode of a child with no Header record", frozenset({"387", "389"}),
+          "reference", ANY_YEAR, _no_header),
     Known("355: the text of the two dates compared", frozenset({"355"}), "reference", ANY_YEAR,
           _same_date_text),
     Known("434-436: a blank item beside a blank item", frozenset({"434", "435", "436"}), "either",
