@@ -218,3 +218,12 @@ def test_707_open_dolos_578_unread_starts_and_age_rules_without_a_header() -> No
     assert explain(facts, "reference", ("387", "Episodes", 2)) is not None
     assert explain(facts, "reference", ("387", "Episodes", 0)) is None
     assert explain(facts, "carestat", ("387", "Episodes", 2)) is None
+
+
+def test_560_is_explained_by_last_years_unreadable_date_placed() -> None:
+    facts = _facts(2026, PlacedAdoption=[{"CHILD": "1"}, {"CHILD": "2"}])
+    facts.last_records = {"PlacedAdoption": [
+        {"CHILD": "1", "DATE_PLACED": None, "DATE_PLACED__raw": "30/02/2024"},
+        {"CHILD": "2", "DATE_PLACED": dt.date(2024, 7, 28), "DATE_PLACED__raw": None}]}  # fmt: skip
+    assert explain(facts, "reference", ("560", "PlacedAdoption", 0)) is not None
+    assert explain(facts, "reference", ("560", "PlacedAdoption", 1)) is None

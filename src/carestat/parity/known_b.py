@@ -189,6 +189,16 @@ def _no_header(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     return triple[1] == "Episodes" and child is not None and child not in headers
 
 
+def _unread_placed_last_year(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The child's placement for adoption last year has a DATE_PLACED that could not be read."""
+    child = facts.child(triple[1], triple[2])
+    return triple[1] == "PlacedAdoption" and any(
+        p.get("CHILD") == child and p.get("DATE_PLACED") is None
+        and p.get("DATE_PLACED__raw") is not None
+        for p in facts.last_records.get("PlacedAdoption", [])
+    )  # fmt: skip
+
+
 def _same_date_text(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """Neither date of the episode could be read, and their texts are the same (or both blank)."""
     record = facts.record("Episodes", triple[2])
@@ -276,6 +286,8 @@ KNOWN_B: tuple[Known, ...] = (
           frozenset({"577"}), "reference", ANY_YEAR, _open_missing_in_care),
     Known("707: open DoLOs of a child still in care, ended by rule 365", frozenset({"707"}),
           "reference", ANY_YEAR, _open_dolo_in_care),
+    Known("560: last year's decision date that cannot be read", frozenset({"560"}), "reference",
+          ANY_YEAR, _unread_placed_last_year),
     Known("578: an episode whose start date cannot be read", frozenset({"578"}), "reference",
           ANY_YEAR, _child_has_unread_start),
     Known("387, 389: an episode of a child with no Header record", frozenset({"387", "389"}),

@@ -179,14 +179,15 @@ def _mx(missing: dict[str, str], *episodes: dict[str, str]) -> Example:
 
 @rule("575", [E, "Missing"], ["MIS_END"], "The placement the child went missing from ended, so the missing period must end too.",
       passes=[_mx({"MIS_START": "05/05/2022", "MIS_END": "06/05/2022"}, {"DECOM": "01/05/2022", "DEC": "01/06/2022"}),
-              _mx({"MIS_START": "05/05/2022"}, {"DECOM": "01/05/2022"})],
+              _mx({"MIS_START": "05/05/2022"}, {"DECOM": "01/05/2022"}),
+              _mx({"MIS_START": "05/05/2022", "MIS_END": "31/04/2022"}, {"DECOM": "01/05/2022", "DEC": "01/06/2022"})],
       fails=[_mx({"MIS_START": "05/05/2022"}, {"DECOM": "01/05/2022", "DEC": "01/06/2022"})])  # fmt: skip
 def _575(t: Env) -> dict[str, Any]:
     j = link(t.Missing, t.Episodes)
     bad = (
         (j.MIS_START >= j.r_DECOM)
         & (j.MIS_START <= j.r_DEC)
-        & j.MIS_END.isnull()
+        & blank(j, "MIS_END")  # an end given but not a date is there (1004-style rules say so)
         & j.r_DEC.notnull()
     )
     return {

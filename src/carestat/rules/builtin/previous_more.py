@@ -87,7 +87,8 @@ def _latest_last(t: Env) -> Any:
     order = ibis.window(group_by=last.CHILD, order_by=[last.DECOM.desc(), last._row.desc()])
     last = last.mutate(n_last=ibis.row_number().over(order))
     last = last.filter(last.n_last == 0)
-    return last.select(l_child=last.CHILD, l_decom=last.DECOM, l_dec=last.DEC)
+    return last.select(l_child=last.CHILD, l_decom=last.DECOM, l_dec=last.DEC,
+                       l_dec_raw=last.DEC__raw)  # fmt: skip
 
 
 @rule("562", [E], ["DECOM"], "The first episode starting before this year is not last year's latest episode.",
@@ -173,12 +174,14 @@ def _1002(t: Env) -> dict[str, Any]:
 @rule("1010", [OC3], ["IN_TOUCH", "ACTIV", "ACCOM"],
       "Care leaver information is given for a child with no episodes this year although last year's latest was open.",
       needs=PREV, passes=[_oc3([], [{"DECOM": "{start-1y}", "DEC": "{start-1d}"}]),
-                          _oc3([{"DECOM": "{start-1y}"}], [{"DECOM": "{start-1y}"}])],
+                          _oc3([{"DECOM": "{start-1y}"}], [{"DECOM": "{start-1y}"}]),
+                          _oc3([], [{"DECOM": "{start-1y}", "DEC": "30/02/2021"}])],
       fails=[_oc3([], [{"DECOM": "{start-1y}"}])])  # fmt: skip
 def _1010(t: Env) -> dict[str, Any]:
     o = t.OC3
     last = _latest_last(t)
-    still_open = last.filter(last.l_dec.isnull()).l_child
+    # An end date given but not a date still ended the episode (the date rules report it).
+    still_open = last.filter(last.l_dec.isnull() & last.l_dec_raw.isnull()).l_child
     bad = ~o.CHILD.isin(children(t.Episodes)) & o.CHILD.isin(still_open)
     return {
         OC3: flag(
