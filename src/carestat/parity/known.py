@@ -11,6 +11,7 @@ bug on a record the difference does not touch stays unexplained.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Callable, Mapping
@@ -24,6 +25,8 @@ from carestat.parity.compare import Triple
 # The one date form the reference reads (pandas `format="%d/%m/%Y"`, which allows 1-digit parts).
 DFE_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
 SEX_MEANING = {"1": "M", "2": "F", "M": "M", "F": "F"}
+# LA_PERM codes the two sides read differently (633).
+COUNCILS_SINCE_2019 = {"838", "839", "940", "941", "942", "943"}
 
 
 @dataclass
@@ -219,6 +222,39 @@ OWN_AREA_RULES = frozenset({"229", "1015", "241"})  # compare a provider's counc
 DISTANCE_RULES = frozenset({"392a", "392b", "406"})  # need the distance from home to placement
 LAST_YEAR_PLACE_RULES = frozenset({"452", "503H", "503J"})  # placing council/location vs last year
 ANY_YEAR = range(2000, 2100)
+
+
+def _missing_after_year_while_in_care(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """A missing period starting after 31 March within an open episode of its child: the episode
+    the reference's rule 365 has ended on 31 March by the time its 581 reads it."""
+    record = facts.record(triple[1], triple[2])
+    start = record.get("MIS_START")
+    if triple[1] != "Missing" or not isinstance(start, dt.date) or start <= _year_end(facts):
+        return False
+    return any(e.get("CHILD") == record.get("CHILD") and e.get("DEC") is None
+               and isinstance(e.get("DECOM"), dt.date) and e["DECOM"] <= start
+               for e in facts.records.get("Episodes", []))  # fmt: skip
+
+
+def _over_20(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The flagged care leaver (OC3) is 20 or over on 31 March, by the Header's date of birth."""
+    child = facts.child(triple[1], triple[2])
+    dobs = [h.get("DOB") for h in facts.records.get("Header", []) if str(h.get("CHILD")) == child]
+    limit = _year_end(facts)
+    return triple[1] == "OC3" and any(isinstance(d, dt.date) and _plus_20(d) <= limit for d in dobs)
+
+
+def _plus_20(day: dt.date) -> dt.date:
+    """The 20th birthday (28 February for one born on 29 February)."""
+    leap_day = (day.month, day.day) == (2, 29)
+    return day.replace(year=day.year + 20, day=28 if leap_day else day.day)
+
+
+def _year_end(facts: ReturnFacts) -> dt.date:
+    """31 March, the collection year's end."""
+    return dt.date(facts.year, 3, 31)
+
+
 KNOWN: tuple[Known, ...] = (
     Known("146 in 2024-25: placement K3 flagged as invalid", frozenset({"146"}), "reference",
           range(2025, 2026), _field_is("Episodes", "PLACE", {"K3"})),
@@ -233,6 +269,13 @@ KNOWN: tuple[Known, ...] = (
           ANY_YEAR, _distance_on_one_side),
     Known("388 (and later Episodes rules): open episodes given a DEC by rule 365",
           frozenset({"388"}), "reference", ANY_YEAR, _open_episode),
+    Known("388 (and later Episodes rules): open episodes given a DEC by rule 365",
+          frozenset({"581"}), "reference", ANY_YEAR, _missing_after_year_while_in_care),
+    Known("633: councils created since 2019 are valid LA_PERM codes", frozenset({"633"}),
+          "carestat", ANY_YEAR, _field_is("PrevPerm", "LA_PERM", {"999"})),
+    Known("633: councils created since 2019 are valid LA_PERM codes", frozenset({"633"}),
+          "reference", ANY_YEAR, _field_is("PrevPerm", "LA_PERM", COUNCILS_SINCE_2019)),
+    Known("1001: care leavers over 20", frozenset({"1001"}), "reference", ANY_YEAR, _over_20),
     Known("502: compared with every open episode of last year, not only the last one",
           frozenset({"502"}), "reference", ANY_YEAR, _several_open_last_year),
     Known("Identical records: which copy is flagged", None, "either", ANY_YEAR, _twin),

@@ -8,46 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from carestat.parity.compare import Triple
-from carestat.parity.known import ANY_YEAR, Known, Recogniser, ReturnFacts, _new_district
-
-# LA_PERM codes the two sides read differently (reference-differences.md, 633).
-COUNCILS_SINCE_2019 = {"838", "839", "940", "941", "942", "943"}
-
-
-def _missing_after_year_while_in_care(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
-    """A missing period starting after 31 March within an open episode of its child: the episode
-    the reference's rule 365 has ended on 31 March by the time its 581 reads it."""
-    record = facts.record(triple[1], triple[2])
-    start = record.get("MIS_START")
-    if triple[1] != "Missing" or not isinstance(start, dt.date) or start <= _year_end(facts):
-        return False
-    return any(e.get("CHILD") == record.get("CHILD") and e.get("DEC") is None
-               and isinstance(e.get("DECOM"), dt.date) and e["DECOM"] <= start
-               for e in facts.records.get("Episodes", []))  # fmt: skip
-
-
-def _la_perm_is(codes: set[str]) -> Recogniser:
-    """The flagged previous permanence record's LA_PERM is one of `codes`."""
-    return lambda f, _s, t: t[1] == "PrevPerm" and f.record(t[1], t[2]).get("LA_PERM") in codes
-
-
-def _over_20(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
-    """The flagged care leaver (OC3) is 20 or over on 31 March, by the Header's date of birth."""
-    child = facts.child(triple[1], triple[2])
-    dobs = [h.get("DOB") for h in facts.records.get("Header", []) if str(h.get("CHILD")) == child]
-    limit = _year_end(facts)
-    return triple[1] == "OC3" and any(isinstance(d, dt.date) and _plus_20(d) <= limit for d in dobs)
-
-
-def _plus_20(day: dt.date) -> dt.date:
-    """The 20th birthday (28 February for one born on 29 February)."""
-    leap_day = (day.month, day.day) == (2, 29)
-    return day.replace(year=day.year + 20, day=28 if leap_day else day.day)
-
-
-def _year_end(facts: ReturnFacts) -> dt.date:
-    """31 March, the collection year's end."""
-    return dt.date(facts.year, 3, 31)
+from carestat.parity.known import ANY_YEAR, Known, ReturnFacts, _new_district
 
 
 def _no_placement_council(facts: ReturnFacts, side: str, triple: Triple) -> bool:
@@ -120,13 +81,6 @@ def _22_at_start(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
 
 
 KNOWN_A: tuple[Known, ...] = (
-    Known("388 (and later Episodes rules): open episodes given a DEC by rule 365",
-          frozenset({"581"}), "reference", ANY_YEAR, _missing_after_year_while_in_care),
-    Known("633: councils created since 2019 are valid LA_PERM codes", frozenset({"633"}),
-          "carestat", ANY_YEAR, _la_perm_is({"999"})),
-    Known("633: councils created since 2019 are valid LA_PERM codes", frozenset({"633"}),
-          "reference", ANY_YEAR, _la_perm_is(COUNCILS_SINCE_2019)),
-    Known("1001: care leavers over 20", frozenset({"1001"}), "reference", ANY_YEAR, _over_20),
     Known("218, 230: a placement with no known council read as outside England",
           frozenset({"218", "230"}), "carestat", range(2023, 2026), _no_placement_council),
     Known("392a: a return without UASC records", frozenset({"392a"}), "carestat", ANY_YEAR,
