@@ -209,7 +209,11 @@ def test_707_open_dolos_578_unread_starts_and_age_rules_without_a_header() -> No
                 {"CHILD": "Z1", "DECOM": dt.date(2024, 6, 6), "DEC": dt.date(2026, 4, 15)}]  # fmt: skip
     dolo = [{"CHILD": "1", "DOLO_END": None}, {"CHILD": "3", "DOLO_END": None}]
     missing = [{"CHILD": "2", "MIS_START": dt.date(2023, 4, 10)}, {"CHILD": "1"}]
-    facts = _facts(2027, Header=[{"CHILD": "1"}, {"CHILD": "2"}], Episodes=episodes, DoLo=dolo,
+    header = [
+        {"CHILD": "1", "DOB": dt.date(2010, 1, 1)},
+        {"CHILD": "2", "DOB": dt.date(2008, 1, 1)},
+    ]
+    facts = _facts(2027, Header=header, Episodes=episodes, DoLo=dolo,
                    Missing=missing)  # fmt: skip
     assert explain(facts, "reference", ("707", "DoLo", 0)) is not None
     assert explain(facts, "reference", ("707", "DoLo", 1)) is None  # child 3 is not in care
@@ -227,3 +231,29 @@ def test_560_is_explained_by_last_years_unreadable_date_placed() -> None:
         {"CHILD": "2", "DATE_PLACED": dt.date(2024, 7, 28), "DATE_PLACED__raw": None}]}  # fmt: skip
     assert explain(facts, "reference", ("560", "PlacedAdoption", 0)) is not None
     assert explain(facts, "reference", ("560", "PlacedAdoption", 1)) is None
+
+
+def test_foyers_former_carers_short_permanence_dates_and_unknown_births() -> None:
+    oc3 = [
+        {"CHILD": "1", "ACCOM": "T1"},
+        {"CHILD": "2", "ACCOM": "R2"},
+        {"CHILD": "3", "ACCOM": "T"},
+    ]
+    facts = _facts(2025, OC3=oc3)
+    assert explain(facts, "carestat", ("347", "OC3", 0)) is not None
+    assert explain(facts, "carestat", ("3001", "OC3", 1)) is not None
+    assert explain(facts, "carestat", ("347", "OC3", 2)) is None
+    perm = [{"CHILD": "1", "DATE_PERM": "1/2/2025"}, {"CHILD": "2", "DATE_PERM": "01/02/2025"},
+            {"CHILD": "3", "DATE_PERM": "ZZ/3/2020"}]  # fmt: skip
+    facts = _facts(2026, PrevPerm=perm, Episodes=[{"CHILD": "1"}])
+    assert explain(facts, "carestat", ("632", "PrevPerm", 0)) is not None
+    assert explain(facts, "carestat", ("632", "Episodes", 0)) is not None
+    assert explain(facts, "carestat", ("632", "PrevPerm", 1)) is None
+    assert explain(facts, "carestat", ("632", "PrevPerm", 2)) is not None
+    header = [
+        {"CHILD": "1", "DOB": None, "DOB__raw": "30/02/2007"},
+        {"CHILD": "2", "DOB": dt.date(2007, 1, 1)},
+    ]
+    facts = _facts(2027, Header=header, Episodes=[{"CHILD": "1"}, {"CHILD": "2"}])
+    assert explain(facts, "reference", ("387", "Episodes", 0)) is not None
+    assert explain(facts, "reference", ("387", "Episodes", 1)) is None

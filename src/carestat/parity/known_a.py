@@ -42,7 +42,7 @@ def _reference_uasc(header: list[dict], uasc: list[dict]) -> set[str]:
     return {str(r.get("CHILD")) for r, mark in zip(header, marks, strict=False) if mark}
 
 
-def uasc_shifted(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+def _uasc_shifted(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """The reference's UASC mark of the flagged child (this year or last) is not the truth."""
     child = facts.child(triple[1], triple[2])
     marked = truth = False
@@ -86,7 +86,7 @@ KNOWN_A: tuple[Known, ...] = (
     Known("392a: a return without UASC records", frozenset({"392a"}), "carestat", ANY_YEAR,
           _no_uasc_records),
     Known("392a, 392b, 406: the UASC mark shifted by a repeated child",
-          frozenset({"392a", "392b", "406"}), "either", ANY_YEAR, uasc_shifted),
+          frozenset({"392a", "392b", "406"}), "either", ANY_YEAR, _uasc_shifted),
     Known("359: open episodes ended by rule 365", frozenset({"359"}), "carestat", ANY_YEAR,
           _open_episode),
     Known("165 from 2024-25: the sex codes M, F and U", frozenset({"165"}), "carestat",

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from carestat.parity.compare import Triple
 from carestat.parity.known import ANY_YEAR, Known, Recogniser, ReturnFacts
-from carestat.parity.known_a import uasc_shifted
+from carestat.parity.known_a import _reference_uasc
+
+# DATE_PERM in the day/month/year form with a one-digit day or month (ZZ parts allowed).
+SHORT_PARTS = re.compile(r"^(?=.*\b\d/)(ZZ|\d{1,2})/(ZZ|\d{1,2})/(ZZZZ|\d{4})$")
 
 ZZ_DATE = re.compile(r"(ZZ|\d{2})/(ZZ|\d{2})/(ZZZZ|\d{4})")
 SHORT_BREAKS = {"V3", "V4"}
@@ -134,12 +138,22 @@ def _uasc_repeats(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     return False
 
 
-def _derived_uasc_flag_wrong(facts: ReturnFacts, side: str, triple: Triple) -> bool:
-    """The flag the reference derives for a CSV return is wrong for the flagged child: shifted by a
-    repeated child, or blank for a UASC record whose child has no Header record."""
+def _derived_uasc_flag_wrong(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The flag the reference derives for a CSV return is wrong for the flagged child, this year
+    or last: shifted by a repeated child, or blank for a UASC record with no Header record."""
+    child = facts.child(triple[1], triple[2])
     headers = {str(r.get("CHILD")) for r in facts.records.get("Header", [])}
-    orphan = triple[1] == "UASC" and facts.child(triple[1], triple[2]) not in headers
-    return orphan or uasc_shifted(facts, side, triple)
+    orphan = triple[1] == "UASC" and child not in headers
+    return orphan or any(
+        _mark_wrong(tables, child) for tables in (facts.records, facts.last_records)
+    )
+
+
+def _mark_wrong(tables: Mapping[str, list[dict[str, Any]]], child: str | None) -> bool:
+    """The reference's UASC mark of `child` in one year's return differs from its UASC records."""
+    uasc = tables.get("UASC", [])
+    marked = child in _reference_uasc(tables.get("Header", []), uasc)
+    return child is not None and marked != (child in {str(r.get("CHILD")) for r in uasc})
 
 
 def _uasc_both_years_after_repeat(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
@@ -182,11 +196,20 @@ def _child_has_unread_start(facts: ReturnFacts, _side: str, triple: Triple) -> b
     )
 
 
-def _no_header(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
-    """The flagged episode's child has no Header record."""
+def _no_known_dob(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The flagged episode's child has no Header record with a date of birth carestat could read."""
     child = facts.child(triple[1], triple[2])
-    headers = {str(h.get("CHILD")) for h in facts.records.get("Header", [])}
-    return triple[1] == "Episodes" and child is not None and child not in headers
+    dobs = [h.get("DOB") for h in facts.records.get("Header", []) if str(h.get("CHILD")) == child]
+    return triple[1] == "Episodes" and child is not None and not any(dobs)
+
+
+def _partial_date_with_short_parts(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The flagged child's DATE_PERM has a one-digit day or month (`1/2/2025`)."""
+    child = facts.child(triple[1], triple[2])
+    return triple[1] in ("Episodes", "PrevPerm") and any(
+        p.get("CHILD") == child and SHORT_PARTS.match(str(p.get("DATE_PERM") or ""))
+        for p in facts.records.get("PrevPerm", [])
+    )
 
 
 def _unread_placed_last_year(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
@@ -290,8 +313,10 @@ KNOWN_B: tuple[Known, ...] = (
           ANY_YEAR, _unread_placed_last_year),
     Known("578: an episode whose start date cannot be read", frozenset({"578"}), "reference",
           ANY_YEAR, _child_has_unread_start),
-    Known("387, 389: an episode of a child with no Header record", frozenset({"387", "389"}),
-          "reference", ANY_YEAR, _no_header),
+    Known("387, 389: an episode of a child with no known date of birth",
+          frozenset({"387", "389"}), "reference", ANY_YEAR, _no_known_dob),
+    Known("632: a permanence date with one-digit parts", frozenset({"632"}), "carestat",
+          ANY_YEAR, _partial_date_with_short_parts),
     Known("355: the text of the two dates compared", frozenset({"355"}), "reference", ANY_YEAR,
           _same_date_text),
     Known("434-436: a blank item beside a blank item", frozenset({"434", "435", "436"}), "either",
