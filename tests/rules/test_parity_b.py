@@ -257,3 +257,14 @@ def test_foyers_former_carers_short_permanence_dates_and_unknown_births() -> Non
     facts = _facts(2027, Header=header, Episodes=[{"CHILD": "1"}, {"CHILD": "2"}])
     assert explain(facts, "reference", ("387", "Episodes", 0)) is not None
     assert explain(facts, "reference", ("387", "Episodes", 1)) is None
+
+
+def test_social_worker_order_rules_with_a_record_without_a_start() -> None:
+    sw = [{"CHILD": "1", "SW_DECOM": None, "SW_DEC": dt.date(2026, 7, 25)},
+          {"CHILD": "1", "SW_DECOM": None, "SW_DEC": None},
+          {"CHILD": "2", "SW_DECOM": dt.date(2026, 5, 1)}, {"CHILD": "2", "SW_DECOM": dt.date(2026, 6, 1)}]  # fmt: skip
+    facts = _facts(2027, SocialWorker=sw)
+    assert explain(facts, "reference", ("SW17STG2", "SocialWorker", 0)) is not None
+    assert explain(facts, "reference", ("SW19STG2", "SocialWorker", 1)) is not None
+    assert explain(facts, "carestat", ("SW11bSTG2", "SocialWorker", 0)) is not None
+    assert explain(facts, "reference", ("SW19STG2", "SocialWorker", 2)) is None  # every start read

@@ -282,6 +282,18 @@ def _no_start_among_several(facts: ReturnFacts, _side: str, triple: Triple) -> b
     return triple[1] == "SocialWorker" and record.get("SW_DECOM") is None and others > 1
 
 
+def _child_has_sw_without_start(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The flagged social worker record's child has several records, one with no readable start
+    (the two sides order such a record differently)."""
+    child = facts.child(triple[1], triple[2])
+    mine = [r for r in facts.records.get("SocialWorker", []) if r.get("CHILD") == child]
+    return (
+        triple[1] == "SocialWorker"
+        and len(mine) > 1
+        and any(r.get("SW_DECOM") is None for r in mine)
+    )
+
+
 KNOWN_B: tuple[Known, ...] = (
     Known("577: missing periods with an end date outside every period of care", frozenset({"577"}),
           "reference", ANY_YEAR, _given("Missing", "MIS_END")),
@@ -325,6 +337,9 @@ KNOWN_B: tuple[Known, ...] = (
           "carestat", ANY_YEAR, _no_start_among_several),
     Known("SW11bSTG2: an episode ending in the last 5 days after an earlier one",
           frozenset({"SW11bSTG2"}), "reference", ANY_YEAR, _followed_after_earlier),
+    Known("SW11bSTG2, SW17STG2, SW19STG2: a child's social worker records, one with no start date",
+          frozenset({"SW11bSTG2", "SW17STG2", "SW19STG2"}), "either", ANY_YEAR,
+          _child_has_sw_without_start),
     Known("581: a missing period whose start date is blank or cannot be read", frozenset({"581"}),
           "reference", ANY_YEAR, _no_start("Missing", "MIS_START")),
     Known("SW14STG2: a social worker end date that cannot be read", frozenset({"SW14STG2"}),
