@@ -169,22 +169,18 @@ def _uasc_both_years_after_repeat(facts: ReturnFacts, _side: str, triple: Triple
     return child is not None and child in now and child in last
 
 
-def _open_missing_in_care(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
-    """An open missing period (no readable end) of a child with an open episode this year."""
-    record = facts.record("Missing", triple[2])
-    child = record.get("CHILD")
-    in_care = any(e.get("CHILD") == child and e.get("DEC") is None
-                  for e in facts.records.get("Episodes", []))  # fmt: skip
-    return triple[1] == "Missing" and bool(record) and record.get("MIS_END") is None and in_care
+def _open_in_care(table: str, end: str) -> Recogniser:
+    """An open record of `table` (no readable `end`) of a child with an open episode this year:
+    the episode rule 365 has ended by the time the reference's rule reads it."""
 
+    def applies(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+        record = facts.record(table, triple[2])
+        child = record.get("CHILD")
+        in_care = any(e.get("CHILD") == child and e.get("DEC") is None
+                      for e in facts.records.get("Episodes", []))  # fmt: skip
+        return triple[1] == table and bool(record) and record.get(end) is None and in_care
 
-def _open_dolo_in_care(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
-    """An open DoLO (no readable end) of a child with an open episode this year."""
-    record = facts.record("DoLo", triple[2])
-    child = record.get("CHILD")
-    in_care = any(e.get("CHILD") == child and e.get("DEC") is None
-                  for e in facts.records.get("Episodes", []))  # fmt: skip
-    return triple[1] == "DoLo" and bool(record) and record.get("DOLO_END") is None and in_care
+    return applies
 
 
 def _child_has_unread_start(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
@@ -318,9 +314,9 @@ KNOWN_B: tuple[Known, ...] = (
     Known("105, 303, 205C: the UASC flag of an XML return", frozenset({"303", "205C"}),
           "reference", ANY_YEAR, _derived_uasc_flag_wrong),
     Known("577: open missing periods of a child still in care, ended by rule 365",
-          frozenset({"577"}), "reference", ANY_YEAR, _open_missing_in_care),
+          frozenset({"577"}), "reference", ANY_YEAR, _open_in_care("Missing", "MIS_END")),
     Known("707: open DoLOs of a child still in care, ended by rule 365", frozenset({"707"}),
-          "reference", ANY_YEAR, _open_dolo_in_care),
+          "reference", ANY_YEAR, _open_in_care("DoLo", "DOLO_END")),
     Known("560: last year's decision date that cannot be read", frozenset({"560"}), "reference",
           ANY_YEAR, _unread_placed_last_year),
     Known("578: an episode whose start date cannot be read", frozenset({"578"}), "reference",
