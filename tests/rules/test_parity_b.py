@@ -268,3 +268,14 @@ def test_social_worker_order_rules_with_a_record_without_a_start() -> None:
     assert explain(facts, "reference", ("SW19STG2", "SocialWorker", 1)) is not None
     assert explain(facts, "carestat", ("SW11bSTG2", "SocialWorker", 0)) is not None
     assert explain(facts, "reference", ("SW19STG2", "SocialWorker", 2)) is None  # every start read
+
+
+def test_205b_and_205d_are_explained_only_for_a_child_whose_derived_flag_shifts() -> None:
+    header = [{"CHILD": "A"}, {"CHILD": "B"}, {"CHILD": "C"}]
+    facts = _facts(2024, Header=header, UASC=[{"CHILD": "C"}])
+    facts.last_records = {
+        "Header": header,
+        "UASC": [{"CHILD": "A"}, {"CHILD": "A"}, {"CHILD": "C"}],
+    }
+    assert explain(facts, "carestat", ("205B", "Header", 2)) is not None  # C shifted last year
+    assert explain(facts, "carestat", ("205B", "Header", 0)) is None

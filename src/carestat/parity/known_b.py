@@ -144,15 +144,21 @@ def _derived_uasc_flag_wrong(facts: ReturnFacts, _side: str, triple: Triple) -> 
     child = facts.child(triple[1], triple[2])
     headers = {str(r.get("CHILD")) for r in facts.records.get("Header", [])}
     orphan = triple[1] == "UASC" and child not in headers
-    return orphan or any(
-        _mark_wrong(tables, child) for tables in (facts.records, facts.last_records)
-    )
+    return orphan or _shifted_mark(facts, _side, triple)
+
+
+def _shifted_mark(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The reference's UASC mark of the flagged child is wrong this year or last (shifted)."""
+    child = facts.child(triple[1], triple[2])
+    return any(_mark_wrong(tables, child) for tables in (facts.records, facts.last_records))
 
 
 def _mark_wrong(tables: Mapping[str, list[dict[str, Any]]], child: str | None) -> bool:
     """The reference's UASC mark of `child` in one year's return differs from its UASC records."""
-    uasc = tables.get("UASC", [])
-    marked = child in _reference_uasc(tables.get("Header", []), uasc)
+    header, uasc = tables.get("Header", []), tables.get("UASC", [])
+    if not header:  # no year to derive marks in
+        return False
+    marked = child in _reference_uasc(header, uasc)
     return child is not None and marked != (child in {str(r.get("CHILD")) for r in uasc})
 
 
@@ -311,6 +317,8 @@ KNOWN_B: tuple[Known, ...] = (
           _uasc_repeats),
     Known("205A-205D: the UASC flag of a CSV return", frozenset({"205A"}), "reference", ANY_YEAR,
           _uasc_both_years_after_repeat),
+    Known("205A-205D: the UASC flag of a CSV return", frozenset({"205B", "205D"}), "either",
+          ANY_YEAR, _shifted_mark),
     Known("105, 303, 205C: the UASC flag of an XML return", frozenset({"303", "205C"}),
           "reference", ANY_YEAR, _derived_uasc_flag_wrong),
     Known("577: open missing periods of a child still in care, ended by rule 365",
