@@ -237,10 +237,12 @@ def _sw14(t: Env) -> dict[str, Any]:
 
 @rule("SW17STG2", [S], ["SW_DEC", "SW_DECOM"], "No social worker episode is open at 31 March (the latest one has ended).",
       years=(2026, None), passes=[_s({"SW_DECOM": "01/05/2025", "SW_DEC": "01/06/2025"}, {"SW_DECOM": "01/06/2025"})],
-      fails=[_s({"SW_DECOM": "01/05/2025"}, {"SW_DECOM": "01/06/2025", "SW_DEC": "01/07/2025"})])  # fmt: skip
+      fails=[_s({"SW_DECOM": "01/05/2025"}, {"SW_DECOM": "01/06/2025", "SW_DEC": "01/07/2025"}),
+             _s({"SW_DECOM": "01/05/2025"}, {"SW_DECOM": "01/06/2025", "SW_DEC": "31/06/2025"})])  # fmt: skip
 def _sw17(t: Env) -> dict[str, Any]:
     s = neighbours(t.SocialWorker.filter(t.SocialWorker.SW_DECOM.notnull()), order_by="SW_DECOM")
-    bad = ~s.has_next & s.SW_DEC.notnull()
+    # An end given but not a date has still ended the episode (SW05STG1 reports the date).
+    bad = ~s.has_next & ~blank(s, "SW_DEC")
     return {S: flag(s, bad, msg("The latest social worker episode ended ", show(s, "SW_DEC")))}
 
 
