@@ -279,3 +279,12 @@ def test_205b_and_205d_are_explained_only_for_a_child_whose_derived_flag_shifts(
     }
     assert explain(facts, "carestat", ("205B", "Header", 2)) is not None  # C shifted last year
     assert explain(facts, "carestat", ("205B", "Header", 0)) is None
+
+
+def test_437_is_explained_by_another_episode_whose_start_cannot_be_read() -> None:
+    episodes = [{"_row": 0, "CHILD": "1", "REC": "E2"},
+                {"_row": 1, "CHILD": "1", "DECOM": None, "DECOM__raw": "30/02/2024"},
+                {"_row": 2, "CHILD": "2", "REC": "E2"}, {"_row": 3, "CHILD": "2", "DECOM": dt.date(2023, 1, 1)}]  # fmt: skip
+    facts = _facts(2023, Episodes=episodes)
+    assert explain(facts, "reference", ("437", "Episodes", 0)) is not None
+    assert explain(facts, "reference", ("437", "Episodes", 2)) is None

@@ -198,6 +198,16 @@ def _child_has_unread_start(facts: ReturnFacts, _side: str, triple: Triple) -> b
     )
 
 
+def _other_episode_unread_start(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The flagged episode's child has another episode whose start date could not be read."""
+    child = facts.child(triple[1], triple[2])
+    return triple[1] == "Episodes" and any(
+        e.get("CHILD") == child and e.get("_row") != triple[2] and e.get("DECOM") is None
+        and e.get("DECOM__raw") is not None
+        for e in facts.records.get("Episodes", [])
+    )  # fmt: skip
+
+
 def _no_known_dob(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """The flagged episode's child has no Header record with a date of birth carestat could read."""
     child = facts.child(triple[1], triple[2])
@@ -329,6 +339,8 @@ KNOWN_B: tuple[Known, ...] = (
           ANY_YEAR, _unread_placed_last_year),
     Known("578: an episode whose start date cannot be read", frozenset({"578"}), "reference",
           ANY_YEAR, _child_has_unread_start),
+    Known("437: a later episode whose start date cannot be read", frozenset({"437"}),
+          "reference", ANY_YEAR, _other_episode_unread_start),
     Known("387, 389: an episode of a child with no known date of birth",
           frozenset({"387", "389"}), "reference", ANY_YEAR, _no_known_dob),
     Known("632: a permanence date with one-digit parts", frozenset({"632"}), "carestat",
