@@ -6,6 +6,8 @@ Each section named here is in `docs/explanation/reference-differences-a.md`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from carestat.parity.compare import Triple
 from carestat.parity.known import ANY_YEAR, Known, ReturnFacts, _new_district
@@ -40,6 +42,15 @@ def _reference_uasc(header: list[dict], uasc: list[dict]) -> set[str]:
     marks = [n > 0 for r in header for n in [counts.get(str(r.get("CHILD")), 0)] for _ in
              range(max(n, 1))]  # fmt: skip
     return {str(r.get("CHILD")) for r, mark in zip(header, marks, strict=False) if mark}
+
+
+def mark_wrong(tables: Mapping[str, list[dict[str, Any]]], child: str | None) -> bool:
+    """The reference's UASC mark of `child` in one year's return differs from its UASC records."""
+    header, uasc = tables.get("Header", []), tables.get("UASC", [])
+    if not header:  # no year to derive marks in
+        return False
+    marked = child in _reference_uasc(header, uasc)
+    return child is not None and marked != (child in {str(r.get("CHILD")) for r in uasc})
 
 
 def _uasc_shifted(facts: ReturnFacts, _side: str, triple: Triple) -> bool:

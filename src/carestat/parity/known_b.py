@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from carestat.parity.compare import Triple
-from carestat.parity.known import ANY_YEAR, Known, Recogniser, ReturnFacts
-from carestat.parity.known_a import _reference_uasc
+from carestat.parity.known import ANY_YEAR, Known, Recogniser, ReturnFacts, _year_end
+from carestat.parity.known_a import mark_wrong
 
 # DATE_PERM in the day/month/year form with a one-digit day or month (ZZ parts allowed).
 SHORT_PARTS = re.compile(r"^(?=.*\b\d/)(ZZ|\d{1,2})/(ZZ|\d{1,2})/(ZZZZ|\d{4})$")
@@ -150,16 +149,7 @@ def _derived_uasc_flag_wrong(facts: ReturnFacts, _side: str, triple: Triple) -> 
 def _shifted_mark(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """The reference's UASC mark of the flagged child is wrong this year or last (shifted)."""
     child = facts.child(triple[1], triple[2])
-    return any(_mark_wrong(tables, child) for tables in (facts.records, facts.last_records))
-
-
-def _mark_wrong(tables: Mapping[str, list[dict[str, Any]]], child: str | None) -> bool:
-    """The reference's UASC mark of `child` in one year's return differs from its UASC records."""
-    header, uasc = tables.get("Header", []), tables.get("UASC", [])
-    if not header:  # no year to derive marks in
-        return False
-    marked = child in _reference_uasc(header, uasc)
-    return child is not None and marked != (child in {str(r.get("CHILD")) for r in uasc})
+    return any(mark_wrong(tables, child) for tables in (facts.records, facts.last_records))
 
 
 def _uasc_both_years_after_repeat(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
@@ -271,7 +261,7 @@ def _followed_after_earlier(facts: ReturnFacts, _side: str, triple: Triple) -> b
     child before it and another starting on or after the day it ended."""
     record = facts.record("SocialWorker", triple[2])
     start, end = record.get("SW_DECOM"), record.get("SW_DEC")
-    year_end = dt.date(facts.year, 3, 31)
+    year_end = _year_end(facts)
     if (
         triple[1] != "SocialWorker"
         or not isinstance(start, dt.date)

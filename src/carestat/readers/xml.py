@@ -142,14 +142,12 @@ def _build_return(
             ReadProblem(str(path), f"{t.column}: {t.what}", table=name) for t in tolerated
         ]
     ret.problems += _notes(path, ignored, notes)
-    ret.uasc_flags = _flags(tables.uasc_flags, tables.rows["Header"])
+    ret.uasc_flags = _flags(tables.uasc_flags)
     return ret
 
 
-def _flags(given: pa.Array | None, rows: int) -> pa.Array:
-    """The Header's UASC flags as text, trimmed, blank as null (all null if none was read)."""
-    if given is None:
-        return pa.nulls(rows, pa.string())
+def _flags(given: pa.Array) -> pa.Array:
+    """The Header's UASC flags as text, trimmed, blank as null."""
     text = pc.utf8_trim_whitespace(given.cast(pa.string()))
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
 

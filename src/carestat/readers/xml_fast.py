@@ -35,7 +35,7 @@ class FastTables:
 
     rows: dict[str, int]
     columns: dict[str, dict[str, pa.Array]]
-    uasc_flags: pa.Array | None = None  # the HEADER's UASC text, one per Header row
+    uasc_flags: pa.Array  # the HEADER's UASC text, one per Header row
 
 
 def _body(data: bytes) -> np.ndarray | None:
@@ -293,7 +293,7 @@ def _tables(builder: _Builder, spec: Spec) -> FastTables:
     by_element["Episodes"] = builder.table("Episodes", layout.EPISODE, layout.EPISODE_FIELDS)
     for block in builder.names.blocks:
         by_element[block.table] = builder.table(block.table, block.element, block.fields)
-    result = FastTables({}, {}, builder.header.get("UASC"))
+    result = FastTables({}, {}, builder.header["UASC"])
     for name, table in spec.tables.items():
         columns = by_element.get(name, {})
         rows = len(next(iter(columns.values()))) if columns else 0
