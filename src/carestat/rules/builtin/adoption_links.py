@@ -159,15 +159,16 @@ def _602(t: Env) -> dict[str, Any]:
       passes=[_x(Episodes=[{"RNE": "S", "DECOM": "{start}"}], PrevPerm=[{"PREV_PERM": "Z1"}]),
               _x(Episodes=[{"RNE": "S", "DECOM": "{start}"}], PrevPerm=[{"PREV_PERM": "P1", "LA_PERM": "800", "DATE_PERM": "01/01/2015"}])],
       fails=[_x(Episodes=[{"RNE": "S", "DECOM": "{start}"}]),
-             _x(Episodes=[{"RNE": "S", "DECOM": "{start}"}], PrevPerm=[{"PREV_PERM": "P1"}])])  # fmt: skip
+             _x(Episodes=[{"RNE": "S", "DECOM": "{start}"}], PrevPerm=[{"PREV_PERM": "P1"}]),
+             _x(Episodes=[{"RNE": "S", "DECOM": "{start}"}], PrevPerm=[{"PREV_PERM": "Z1"}, {}])])  # fmt: skip
 def _630(t: Env) -> dict[str, Any]:
     e = t.Episodes
     p = t.PrevPerm
-    complete = p.filter(
-        (p.PREV_PERM == "Z1")
-        | (p.PREV_PERM.notnull() & p.LA_PERM.notnull() & p.DATE_PERM.notnull())
+    complete = (p.PREV_PERM == "Z1") | (
+        p.PREV_PERM.notnull() & ~blank(p, "LA_PERM") & ~blank(p, "DATE_PERM")
     )
-    incomplete = children(p.filter(~p.CHILD.isin(children(complete))))
+    # Every record counts: a second, empty record for the child is information not returned.
+    incomplete = children(p.filter(~complete.fill_null(False)))
     started = (e.RNE == "S") & (e.DECOM >= t.start)
     bad = started & (~e.CHILD.isin(children(p)) | e.CHILD.isin(incomplete))
     return {
