@@ -288,3 +288,22 @@ def test_437_is_explained_by_another_episode_whose_start_cannot_be_read() -> Non
     facts = _facts(2023, Episodes=episodes)
     assert explain(facts, "reference", ("437", "Episodes", 0)) is not None
     assert explain(facts, "reference", ("437", "Episodes", 2)) is None
+
+
+def test_433_is_explained_for_a_child_with_two_episodes_without_a_start() -> None:
+    day = dt.date(2024, 5, 1)
+    episodes = [{"CHILD": "1", "RNE": "L"}, {"CHILD": "1", "RNE": "P"},
+                {"CHILD": "2", "RNE": "L"}, {"CHILD": "2", "RNE": "P", "DECOM": day}]  # fmt: skip
+    facts = _facts(2025, Episodes=episodes)
+    assert explain(facts, "reference", ("433", "Episodes", 0)) is not None
+    assert explain(facts, "carestat", ("433", "Episodes", 1)) is not None
+    assert explain(facts, "carestat", ("433", "Episodes", 3)) is None  # one without a start
+
+
+def test_1016_is_explained_only_where_average_years_give_another_age() -> None:
+    oc3 = [{"CHILD": "1", "DOB": dt.date(2009, 3, 31)},  # 18 on 31 March, 17 in average years
+           {"CHILD": "2", "DOB": dt.date(2009, 3, 30)}]  # 18 either way
+    facts = _facts(2027, OC3=oc3)
+    assert explain(facts, "reference", ("1016", "OC3", 0)) is not None
+    assert explain(facts, "reference", ("1016", "OC3", 1)) is None
+    assert explain(facts, "carestat", ("1016", "OC3", 0)) is None

@@ -224,6 +224,28 @@ def _unread_placed_last_year(facts: ReturnFacts, _side: str, triple: Triple) -> 
     )  # fmt: skip
 
 
+def _calendar_age(born: dt.date, on: dt.date) -> int:
+    """Whole years from `born` to `on`, counted by birthdays."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _age_by_average_years(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The OC3 record's child is a different age on 31 March in years of 365.2425 days."""
+    born = facts.record("OC3", triple[2]).get("DOB")
+    if triple[1] != "OC3" or not isinstance(born, dt.date):
+        return False
+    end = _year_end(facts)
+    return int((end - born).days // 365.2425) != _calendar_age(born, end)
+
+
+def _episodes_without_start(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The flagged episode's child has two or more episodes with no readable start date."""
+    child = facts.child(triple[1], triple[2])
+    unstarted = [e for e in facts.records.get("Episodes", [])
+                 if e.get("CHILD") == child and e.get("DECOM") is None]  # fmt: skip
+    return triple[1] == "Episodes" and child is not None and len(unstarted) > 1
+
+
 def _same_date_text(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """Neither date of the episode could be read, and their texts are the same (or both blank)."""
     record = facts.record("Episodes", triple[2])
@@ -353,6 +375,10 @@ KNOWN_B: tuple[Known, ...] = (
     Known("SW18STG2: a social worker episode that ends the day it starts",
           frozenset({"SW18STG2"}), "reference", ANY_YEAR,
           _same_day("SocialWorker", "SW_DECOM", "SW_DEC")),
+    Known("433: a child's episodes with no start date", frozenset({"433"}), "either", ANY_YEAR,
+          _episodes_without_start),
+    Known("1016: ages in years of 365.2425 days", frozenset({"1016"}), "reference", ANY_YEAR,
+          _age_by_average_years),
     Known("502: last year's open episode with a start date that cannot be read",
           frozenset({"502"}), "reference", ANY_YEAR, _last_open_without_start),
 )  # fmt: skip
