@@ -301,8 +301,10 @@ def test_433_is_explained_for_a_child_with_two_episodes_without_a_start() -> Non
 
 
 def test_1016_is_explained_only_where_average_years_give_another_age() -> None:
-    oc3 = [{"CHILD": "1", "DOB": dt.date(2009, 3, 31)},  # 18 on 31 March, 17 in average years
-           {"CHILD": "2", "DOB": dt.date(2009, 3, 30)}]  # 18 either way
+    oc3 = [
+        {"CHILD": "1", "DOB": dt.date(2009, 3, 31)},  # 18 on 31 March, 17 in average years
+        {"CHILD": "2", "DOB": dt.date(2009, 3, 30)},  # 18 either way
+    ]
     facts = _facts(2027, OC3=oc3)
     assert explain(facts, "reference", ("1016", "OC3", 0)) is not None
     assert explain(facts, "reference", ("1016", "OC3", 1)) is None
