@@ -309,3 +309,12 @@ def test_1016_is_explained_only_where_average_years_give_another_age() -> None:
     assert explain(facts, "reference", ("1016", "OC3", 0)) is not None
     assert explain(facts, "reference", ("1016", "OC3", 1)) is None
     assert explain(facts, "carestat", ("1016", "OC3", 0)) is None
+
+
+def test_578_is_explained_by_an_episode_that_ends_before_it_starts() -> None:
+    episodes = [{"CHILD": "1", "DECOM": dt.date(2022, 9, 15)},
+                {"CHILD": "1", "DECOM": dt.date(2022, 12, 1), "DEC": dt.date(2022, 9, 20)},
+                {"CHILD": "2", "DECOM": dt.date(2022, 9, 15), "DEC": dt.date(2022, 9, 20)}]  # fmt: skip
+    facts = _facts(2023, Episodes=episodes, Missing=[{"CHILD": "1"}, {"CHILD": "2"}])
+    assert explain(facts, "reference", ("578", "Missing", 0)) is not None
+    assert explain(facts, "reference", ("578", "Missing", 1)) is None

@@ -188,6 +188,18 @@ def _child_has_unread_start(facts: ReturnFacts, _side: str, triple: Triple) -> b
     )
 
 
+def _child_has_backward_episode(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The flagged missing period's child has an episode that ends before it starts."""
+    child = facts.child(triple[1], triple[2])
+    return triple[1] == "Missing" and any(
+        e.get("CHILD") == child
+        and isinstance(e.get("DECOM"), dt.date)
+        and isinstance(e.get("DEC"), dt.date)
+        and e["DEC"] < e["DECOM"]
+        for e in facts.records.get("Episodes", [])
+    )
+
+
 def _other_episode_unread_start(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """The flagged episode's child has another episode whose start date could not be read."""
     child = facts.child(triple[1], triple[2])
@@ -351,6 +363,8 @@ KNOWN_B: tuple[Known, ...] = (
           ANY_YEAR, _unread_placed_last_year),
     Known("578: an episode whose start date cannot be read", frozenset({"578"}), "reference",
           ANY_YEAR, _child_has_unread_start),
+    Known("578: an episode that ends before it starts", frozenset({"578"}), "reference",
+          ANY_YEAR, _child_has_backward_episode),
     Known("437: a later episode whose start date cannot be read", frozenset({"437"}),
           "reference", ANY_YEAR, _other_episode_unread_start),
     Known("387, 389: an episode of a child with no known date of birth",
