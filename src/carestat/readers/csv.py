@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from carestat import kernels as pc
 from carestat.model import InputError, ReadProblem
 from carestat.readers.normalise import defer_pandas
 from carestat.readers.text import read_text
@@ -182,7 +182,7 @@ def read_csv_table(path: Path, spec: Spec, only: Collection[str] | None = None) 
         # A row of empty cells (`,,,`) is no record, but it keeps its place: the row numbers of
         # the records after it are their positions in the file, as DfE's tools count them.
         mask = keep.to_numpy(zero_copy_only=False)
-        parsed, lines, rows = parsed.filter(keep), lines[mask], np.flatnonzero(mask)
+        parsed, lines, rows = pc.filter(parsed, keep), lines[mask], np.flatnonzero(mask)
     wanted = set(spec.table(name).column_names)
     columns = {h: parsed.column(i).combine_chunks() for i, h in enumerate(headers) if h in wanted}
     extras = {

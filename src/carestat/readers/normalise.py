@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from carestat import kernels as pc
 from carestat.arrays import from_numpy
 from carestat.model import LINE, RAW_SUFFIX, ROW, table_schema
 from carestat.spec import Spec
@@ -96,7 +96,7 @@ class Tolerated:
 
 def clean_text(values: pa.Array) -> pa.Array:
     """Strip surrounding whitespace and turn empty strings into nulls."""
-    stripped = pc.utf8_trim_whitespace(values.cast(pa.string()))
+    stripped = pc.utf8_trim_whitespace(pc.cast(values, pa.string()))
     return pc.if_else(pc.equal(stripped, ""), None, stripped)
 
 
@@ -113,7 +113,7 @@ def _strict_dates(day: pa.Array, month: pa.Array, year: pa.Array) -> pa.Array:
         pc.cast(pc.if_else(valid, x, None), pa.int64()) for x in (day, month)
     )
     same = pc.and_(pc.equal(pc.day(parsed), day_number), pc.equal(pc.month(parsed), month_number))
-    return pc.if_else(same, parsed.cast(pa.date32()), None)
+    return pc.if_else(same, pc.cast(parsed, pa.date32()), None)
 
 
 def _parts(values: pa.Array, pattern: str) -> tuple[pa.Array, pa.Array, pa.Array]:
@@ -127,7 +127,7 @@ def _standard_dates(values: pa.Array) -> pa.Array:
     What nearly every file holds; numpy on the string buffers is ~5x faster than a regular
     expression and `strptime` at national scale. Other forms are left to `_strict_dates`.
     """
-    values = values.cast(pa.string())
+    values = pc.cast(values, pa.string())
     size = len(values)
     _, offsets_buffer, data_buffer = values.buffers()
     offsets = np.frombuffer(offsets_buffer, np.int32, size + 1, values.offset * 4)

@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from lxml import etree
 
+from carestat import kernels as pc
 from carestat.model import InputError, ReadProblem, Return, empty_table
 from carestat.readers import xml_layout as layout
 from carestat.readers.normalise import build_table
@@ -148,7 +148,7 @@ def _build_return(
 
 def _flags(given: pa.Array) -> pa.Array:
     """The Header's UASC flags as text, trimmed, blank as null."""
-    text = pc.utf8_trim_whitespace(given.cast(pa.string()))
+    text = pc.utf8_trim_whitespace(pc.cast(given, pa.string()))
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
 
 

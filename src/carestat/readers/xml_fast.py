@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from carestat import kernels as pc
 from carestat.readers import xml_layout as layout
 from carestat.spec import Spec
 
@@ -237,7 +237,7 @@ class _Builder:
             child = self.tree.parent[child]
         ranks = pa.array(np.searchsorted(self.child_positions, child))
         for key in _FROM_HEADER:
-            columns[key] = self.header[key].take(ranks)
+            columns[key] = pc.take(self.header[key], ranks)
         return columns
 
 
@@ -289,7 +289,7 @@ def _tables(builder: _Builder, spec: Spec) -> FastTables:
     by_element: dict[str, dict[str, pa.Array]] = {"Header": builder.header}
     keep = _header_tables(builder.header)
     for name, mask in keep.items():
-        by_element[name] = {k: v.filter(mask) for k, v in builder.header.items()}
+        by_element[name] = {k: pc.filter(v, mask) for k, v in builder.header.items()}
     by_element["Episodes"] = builder.table("Episodes", layout.EPISODE, layout.EPISODE_FIELDS)
     for block in builder.names.blocks:
         by_element[block.table] = builder.table(block.table, block.element, block.fields)

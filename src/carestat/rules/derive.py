@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from carestat import kernels as pc
 from carestat.districts import SUCCESSOR_TO_2021, as_2021
 from carestat.model import ROW, Return
 from carestat.rules.postcodes import postcode_facts
@@ -136,9 +136,9 @@ def _upper_tier() -> dict[str, str]:
 
 def _councils(laua: pa.ChunkedArray | pa.Array) -> pa.Array:
     """PL_LA for each district: its upper-tier council, or SCO/WAL/NIR outside England."""
-    distinct = pc.unique(laua).drop_null()
+    distinct = pc.drop_null(pc.unique(laua))
     named = pa.array([_council(code) for code in distinct.to_pylist()], pa.string())
-    return named.take(pc.index_in(laua, value_set=distinct))
+    return pc.take(named, pc.index_in(laua, value_set=distinct))
 
 
 def _council(district: str) -> str | None:
@@ -176,7 +176,7 @@ def derive_placements(episodes: pa.Table, council: str | None) -> pa.Table:
 
 def _likely_council(episodes: pa.Table) -> str | None:
     """Without a known council, the one most children's home postcodes lie in (else none)."""
-    councils = _councils(postcode_facts(episodes["HOME_POST"])["laua"]).drop_null()
+    councils = pc.drop_null(_councils(postcode_facts(episodes["HOME_POST"])["laua"]))
     if len(councils) == 0:
         return None
     counts = pc.value_counts(councils)

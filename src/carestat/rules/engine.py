@@ -14,8 +14,8 @@ from functools import cache, partial
 from typing import Any, TypeVar
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from carestat import kernels as pc
 from carestat.model import LINE, ROW, Return, empty_return
 from carestat.rules import macros
 from carestat.rules.compile import (
@@ -455,7 +455,7 @@ def _once(con: Any, found: pa.Table) -> pa.Table:
     """
     rows = f"rule_key, flagged_table, {ROW}"
     deduplicated = con.from_arrow(found).aggregate(f"{rows}, min(message) AS message", rows)
-    return deduplicated.to_arrow_table().cast(EMPTY.schema)
+    return pc.cast_table(deduplicated.to_arrow_table(), EMPTY.schema)
 
 
 def _run_all(
@@ -471,7 +471,7 @@ def _run_all(
     weights = weights or {}
     batches.sort(key=lambda batch: -sum(weights.get(s, len(s)) for _, _, s in batch))
     done = _in_turn(cursors, [partial(_run_batch, batch=batch) for batch in batches])
-    found = pa.concat_tables([EMPTY] + [t.cast(EMPTY.schema) for t, _ in done])
+    found = pa.concat_tables([EMPTY] + [pc.cast_table(t, EMPTY.schema) for t, _ in done])
     return found, [skipped for _, broken in done for skipped in broken]
 
 
@@ -489,7 +489,7 @@ def _with_messages(
     redone = {(key, table) for key, table, _ in again if key.split("@")[0] not in lost}
     keep = [(key, table) not in redone for key, table in zip(
         found["rule_key"].to_pylist(), found["flagged_table"].to_pylist(), strict=True)]  # fmt: skip
-    return pa.concat_tables([found.filter(pa.array(keep, pa.bool_())), messages])
+    return pa.concat_tables([pc.filter(found, pa.array(keep, pa.bool_())), messages])
 
 
 def _in_turn(cursors: list[Any], tasks: list[Callable[[Any], T]]) -> list[T]:
@@ -538,7 +538,7 @@ def _run_batch(con: Any, batch: list[tuple[str, str, str]]) -> tuple[pa.Table, l
         except Exception as error:
             reason = f"could not run: {str(error).splitlines()[0]}"
             failed.append(SkippedRule(key.split("@")[0], reason))
-    return pa.concat_tables([t.cast(EMPTY.schema) for t in results]), failed
+    return pa.concat_tables([pc.cast_table(t, EMPTY.schema) for t in results]), failed
 
 
 def _issues(ret: Return, rules: list[Rule], flagged: pa.Table) -> list[Issue]:
@@ -548,13 +548,13 @@ def _issues(ret: Return, rules: list[Rule], flagged: pa.Table) -> list[Issue]:
     issues: list[Issue] = []
     severities = {r.code: _severity(ret.year, r.code) for r in rules}
     for table_name in sorted(set(flagged.column("flagged_table").to_pylist())):
-        part = flagged.filter(pc.equal(flagged["flagged_table"], table_name))
+        part = pc.filter(flagged, pc.equal(flagged["flagged_table"], table_name))
         source = ret.tables[table_name]
         rows = part[ROW]
         # `_row` is the record's place in the file, which skips comma-only rows: look it up.
         at = pc.index_in(rows, value_set=source[ROW].combine_chunks())
-        children = source["CHILD"].take(at).to_pylist()
-        lines = source[LINE].take(at).to_pylist()
+        children = pc.take(source["CHILD"], at).to_pylist()
+        lines = pc.take(source[LINE], at).to_pylist()
         for key, row, message, child, line in zip(
             part["rule_key"].to_pylist(), rows.to_pylist(), part["message"].to_pylist(),
             children, lines, strict=True,

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from carestat import kernels as pc
 from carestat.arrays import from_numpy
 from carestat.cache import cache_folder, temporary_path
 
@@ -36,8 +36,8 @@ def postcode_key(values: pa.ChunkedArray | pa.Array) -> pa.Array:
 def postcode_facts(values: pa.ChunkedArray | pa.Array) -> pa.Table:
     """District and grid position of each postcode (nulls where blank or unknown), in order."""
     keys = postcode_key(values)
-    found = _found(pc.unique(keys).drop_null().to_pylist())
-    return found.take(pc.index_in(keys, value_set=found["pcd"]))
+    found = _found(pc.drop_null(pc.unique(keys)).to_pylist())
+    return pc.take(found, pc.index_in(keys, value_set=found["pcd"]))
 
 
 def _found(keys: list[str]) -> pa.Table:
@@ -54,7 +54,7 @@ def _found(keys: list[str]) -> pa.Table:
         asked = np.array(wanted, dtype=f"S{KEY_BYTES}")
         at = np.searchsorted(sorted_keys, asked).clip(0, max(len(sorted_keys) - 1, 0))
         hit = at[sorted_keys[at] == asked] if len(sorted_keys) else at[:0]
-        parts.append(table.take(from_numpy(hit, pa.int64())).select(LOOKUP_SCHEMA.names))
+        parts.append(pc.take(table, from_numpy(hit, pa.int64())).select(LOOKUP_SCHEMA.names))
     return pa.concat_tables(parts)
 
 
@@ -112,10 +112,10 @@ def _package_version() -> str:
 def _sorted(table: pa.Table) -> pa.Table:
     """The lookup in key order, keys longer than KEY_BYTES - 1 dropped, with a bytes column."""
     short = pc.less(pc.binary_length(table["pcd"]), KEY_BYTES)
-    table = table.filter(pc.fill_null(short, False))
+    table = pc.filter(table, pc.fill_null(short, False))
     keys = np.array(table["pcd"].to_pylist(), dtype=f"S{KEY_BYTES}")
     order = np.argsort(keys, kind="stable")
-    table = table.take(pa.array(order, pa.int64()))
+    table = pc.take(table, pa.array(order, pa.int64()))
     raw = pa.py_buffer(keys[order].tobytes())
     key = pa.Array.from_buffers(pa.binary(KEY_BYTES), len(keys), [None, raw])
     return table.append_column("key", key)

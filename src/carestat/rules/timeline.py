@@ -7,8 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import pyarrow.compute as pc
-
+from carestat import kernels as pc
 from carestat.model import LINE, RAW_SUFFIX, ROW, Return
 from carestat.rules.report import Issue, Report
 
@@ -134,7 +133,7 @@ def _records(ret: Return, name: str, child: str, order: str | None) -> list[Reco
     table = ret.tables[name]
     if not table.num_rows:
         return []
-    mine = table.filter(pc.equal(table["CHILD"], child))
+    mine = pc.filter(table, pc.equal(table["CHILD"], child))
     columns = [c for c in ret.spec.table(name).column_names if c not in HIDDEN]
     found = []
     for item in mine.to_pylist():

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from carestat import kernels as pc
 from carestat.arrays import from_numpy
 
 Spec = dict[str, Any]
@@ -59,7 +59,7 @@ class _Ordering:
         starts[:1] = True
         # Arrow indices, not numpy ones: `take(ndarray)` imports numpy.ma (10 ms) to convert them
         self.indices = from_numpy(self.rows, pa.int64())
-        for column in (table[c].take(self.indices) for c in partition):
+        for column in (pc.take(table[c], self.indices) for c in partition):
             starts[1:] |= _differs_from_previous(column)
         self.part = np.cumsum(starts) - 1  # partition of each sorted position
         self.first = np.flatnonzero(starts)  # sorted position where each partition begins
@@ -72,7 +72,7 @@ class _Ordering:
         if function == "row_number":
             return self._in_table_order(position - self.first[self.part] + 1)
         if function == "count":
-            valid = table[spec["column"]].is_valid().take(self.indices)
+            valid = pc.take(pc.is_valid(table[spec["column"]]), self.indices)
             counted = np.asarray(valid.to_numpy(zero_copy_only=False), dtype=np.int64)
             totals = np.add.reduceat(counted, self.first)
             return self._in_table_order(totals[self.part])
@@ -83,7 +83,7 @@ class _Ordering:
         rows[self.rows] = self.rows[np.where(inside, source, 0)]
         valid = np.empty(self.n, dtype=bool)
         valid[self.rows] = inside
-        return table[spec["column"]].take(from_numpy(rows, pa.int64(), valid))
+        return pc.take(table[spec["column"]], from_numpy(rows, pa.int64(), valid))
 
     def _in_table_order(self, values: np.ndarray) -> pa.Array:
         placed = np.empty(self.n, dtype=np.int64)
@@ -105,5 +105,5 @@ def _differs_from_previous(column: pa.ChunkedArray) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     here, before = column[1:], column[:-1]
     unequal = pc.fill_null(pc.not_equal(here, before), False)
-    one_blank = pc.xor(here.is_valid(), before.is_valid())
+    one_blank = pc.xor(pc.is_valid(here), pc.is_valid(before))
     return np.asarray(pc.or_(unequal, one_blank).to_numpy(zero_copy_only=False), dtype=bool)
