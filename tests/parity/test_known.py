@@ -76,3 +76,11 @@ def test_last_years_placement_in_a_new_district_explains_503j() -> None:
     assert explain(facts, "carestat", ("503J", "Episodes", 0)) is not None
     assert explain(facts, "carestat", ("503J", "Episodes", 1)) is None  # no episode last year
     assert explain(facts, "carestat", ("169", "Episodes", 0)) is None  # the reference's side only
+
+
+def test_padding_in_a_table_the_rule_reads_but_does_not_declare_explains_it() -> None:
+    facts = _facts(2026, OC2=[{"CHILD": "1"}, {"CHILD": "2"}], Episodes=[{"CHILD": "1"}])
+    facts.padded = frozenset({("Episodes", "1"), ("Episodes", "2")})
+    assert explain(facts, "carestat", ("545", "OC2", 0)) == "Values padded with spaces"
+    facts.padded = frozenset({("Reviews", "1")})  # 545 reads OC2 and Episodes, not Reviews
+    assert explain(facts, "carestat", ("545", "OC2", 0)) is None

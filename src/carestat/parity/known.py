@@ -97,10 +97,21 @@ def _child_in(attribute: str) -> Recogniser:
 
 @cache
 def _rule_tables(code: str) -> frozenset[str]:
-    """Every table any version of rule `code` declares."""
+    """Every table any version of rule `code` declares or its compiled SQL reads (545 declares
+    OC2 and reads Episodes to find the children looked after all year)."""
+    from carestat.rules.compile import SHARED, compiled_rules
+    from carestat.rules.derive import DERIVED
+    from carestat.rules.engine import TABLE_REF
     from carestat.rules.registry import all_rules
 
-    return frozenset(t for r in all_rules() if r.code == code for t in r.tables)
+    tables = {t for r in all_rules() if r.code == code for t in r.tables}
+    for year in range(2023, 2028):
+        for key, parts in compiled_rules(year).items():
+            if key.split("@")[0] == code:
+                for part in parts:
+                    found = TABLE_REF.findall(part["sql"])
+                    tables |= {n.removesuffix(SHARED).removesuffix(DERIVED) for n in found}
+    return frozenset(tables)
 
 
 def _sex_unchanged(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
