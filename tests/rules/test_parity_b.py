@@ -318,3 +318,14 @@ def test_578_is_explained_by_an_episode_that_ends_before_it_starts() -> None:
     facts = _facts(2023, Episodes=episodes, Missing=[{"CHILD": "1"}, {"CHILD": "2"}])
     assert explain(facts, "reference", ("578", "Missing", 0)) is not None
     assert explain(facts, "reference", ("578", "Missing", 1)) is None
+
+
+def test_165_is_explained_for_mother_given_with_no_episode_in_the_year() -> None:
+    header = [{"CHILD": "1", "SEX": "2", "MOTHER": "0"}, {"CHILD": "2", "SEX": "2", "MOTHER": "0"}]
+    episodes = [{"CHILD": "1", "DECOM": None, "DEC": dt.date(2023, 9, 1)},
+                {"CHILD": "2", "DECOM": dt.date(2023, 5, 1)}]  # fmt: skip
+    oc3 = [{"CHILD": "1", "ACTIV": "F2"}, {"CHILD": "2", "ACTIV": "F2"}]
+    facts = _facts(2024, Header=header, Episodes=episodes, OC3=oc3)
+    assert explain(facts, "reference", ("165", "Header", 0)) is not None
+    assert explain(facts, "reference", ("165", "OC3", 0)) is not None
+    assert explain(facts, "reference", ("165", "Header", 1)) is None  # in care this year

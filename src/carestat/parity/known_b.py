@@ -19,6 +19,7 @@ SHORT_PARTS = re.compile(r"^(?=.*\b\d/)(ZZ|\d{1,2})/(ZZ|\d{1,2})/(ZZZZ|\d{4})$")
 
 ZZ_DATE = re.compile(r"(ZZ|\d{2})/(ZZ|\d{2})/(ZZZZ|\d{4})")
 SHORT_BREAKS = {"V3", "V4"}
+OC3_ITEMS = ("IN_TOUCH", "ACTIV", "ACCOM")
 
 
 def _given(table: str, column: str) -> Recogniser:
@@ -258,6 +259,36 @@ def _episodes_without_start(facts: ReturnFacts, _side: str, triple: Triple) -> b
     return triple[1] == "Episodes" and child is not None and len(unstarted) > 1
 
 
+def _in_year(episode: dict[str, Any], start: dt.date, end: dt.date) -> bool:
+    """An episode carestat counts as care in the year (short breaks aside), as rule 165 does."""
+    decom, dec = episode.get("DECOM"), episode.get("DEC")
+    return (
+        episode.get("LS") not in SHORT_BREAKS
+        and isinstance(decom, dt.date)
+        and decom <= end
+        and (dec is None or (isinstance(dec, dt.date) and dec >= start))
+    )
+
+
+def _mother_given_outside_year(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The child has MOTHER given, care leaver data, and episodes none of which is in the year."""
+    child = facts.child(triple[1], triple[2])
+    end = _year_end(facts)
+    start = dt.date(end.year - 1, 4, 1)
+    mine = [e for e in facts.records.get("Episodes", []) if e.get("CHILD") == child]
+    told = any(r.get("CHILD") == child and any(r.get(f) is not None for f in OC3_ITEMS)
+               for r in facts.records.get("OC3", []))  # fmt: skip
+    mother = any(h.get("CHILD") == child and h.get("MOTHER") is not None
+                 for h in facts.records.get("Header", []))  # fmt: skip
+    return (
+        triple[1] in ("Header", "OC3")
+        and mother
+        and told
+        and bool(mine)
+        and not any(_in_year(e, start, end) for e in mine)
+    )
+
+
 def _same_date_text(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """Neither date of the episode could be read, and their texts are the same (or both blank)."""
     record = facts.record("Episodes", triple[2])
@@ -389,6 +420,8 @@ KNOWN_B: tuple[Known, ...] = (
     Known("SW18STG2: a social worker episode that ends the day it starts",
           frozenset({"SW18STG2"}), "reference", ANY_YEAR,
           _same_day("SocialWorker", "SW_DECOM", "SW_DEC")),
+    Known("165: mother status given for a girl with no episode in the year", frozenset({"165"}),
+          "reference", ANY_YEAR, _mother_given_outside_year),
     Known("433: a child's episodes with no start date", frozenset({"433"}), "either", ANY_YEAR,
           _episodes_without_start),
     Known("1016: ages in years of 365.2425 days", frozenset({"1016"}), "reference", ANY_YEAR,
