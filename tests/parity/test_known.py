@@ -84,3 +84,12 @@ def test_padding_in_a_table_the_rule_reads_but_does_not_declare_explains_it() ->
     assert explain(facts, "carestat", ("545", "OC2", 0)) == "Values padded with spaces"
     facts.padded = frozenset({("Reviews", "1")})  # 545 reads OC2 and Episodes, not Reviews
     assert explain(facts, "carestat", ("545", "OC2", 0)) is None
+
+
+def test_a_short_break_placed_in_a_district_created_since_2021_explains_420() -> None:
+    episodes = [{"CHILD": "1", "LS": "V4", "PL_POST": "LS22 5HR"},  # Wetherby, E06000065
+                {"CHILD": "2", "LS": "V4", "PL_POST": "CV1 1GF"}]  # Coventry, since 1974  # fmt: skip
+    facts = _facts(2024, Episodes=episodes)
+    assert explain(facts, "carestat", ("420", "Episodes", 0)) is not None
+    assert explain(facts, "carestat", ("420", "Episodes", 1)) is None
+    assert explain(facts, "reference", ("420", "Episodes", 0)) is None

@@ -276,6 +276,8 @@ KNOWN: tuple[Known, ...] = (
           _predecessor_council),
     Known("169, 229, 1015, 241: districts created since 2021", LAST_YEAR_PLACE_RULES, "either",
           ANY_YEAR, _predecessor_council),
+    Known("169, 229, 1015, 241: districts created since 2021", frozenset({"420"}), "carestat",
+          ANY_YEAR, _new_district),
     Known("453, 503G: a distance on one side only", frozenset({"453", "503G"}), "carestat",
           ANY_YEAR, _distance_on_one_side),
     Known("388 (and later Episodes rules): open episodes given a DEC by rule 365",
