@@ -329,3 +329,21 @@ def test_165_is_explained_for_mother_given_with_no_episode_in_the_year() -> None
     assert explain(facts, "reference", ("165", "Header", 0)) is not None
     assert explain(facts, "reference", ("165", "OC3", 0)) is not None
     assert explain(facts, "reference", ("165", "Header", 1)) is None  # in care this year
+
+
+def test_303_is_explained_for_a_repeated_header_child_with_one_record_unmarked() -> None:
+    header = [{"CHILD": "A"}, {"CHILD": "B"}, {"CHILD": "C"}, {"CHILD": "A"}]
+    facts = _facts(2024, Header=header, UASC=[{"CHILD": "B"}, {"CHILD": "B"}, {"CHILD": "A"}])
+    # B's second UASC record pushes the marks down: A's second Header record reads unmarked
+    assert explain(facts, "reference", ("303", "Header", 3)) is not None
+    assert explain(facts, "reference", ("303", "UASC", 2)) is not None
+
+
+def test_602_is_explained_by_an_open_episode_ending_in_adoption() -> None:
+    episodes = [
+        {"CHILD": "1", "REC": "E11"},
+        {"CHILD": "2", "REC": "E11", "DEC": dt.date(2027, 1, 5)},
+    ]
+    facts = _facts(2027, Episodes=episodes, AD1=[{"CHILD": "1"}, {"CHILD": "2"}])
+    assert explain(facts, "carestat", ("602", "AD1", 0)) is not None
+    assert explain(facts, "carestat", ("602", "AD1", 1)) is None

@@ -33,24 +33,31 @@ def _no_uasc_records(facts: ReturnFacts, _side: str, _triple: Triple) -> bool:
     return not facts.records.get("UASC") and not facts.last_records.get("UASC")
 
 
-def _reference_uasc(header: list[dict], uasc: list[dict]) -> set[str]:
-    """Children the reference marks UASC: its Header-UASC merge indicator, assigned back to
-    Header by position (a child repeated in UASC pushes every later child's mark down a row)."""
+def _reference_marks(header: list[dict], uasc: list[dict]) -> list[tuple[str, bool]]:
+    """Each Header record's child and the UASC mark the reference gives it: its Header-UASC merge
+    indicator, assigned back to Header by position (a child repeated in UASC pushes every later
+    record's mark down a row)."""
     counts: dict[str, int] = {}
     for record in uasc:
         counts[str(record.get("CHILD"))] = counts.get(str(record.get("CHILD")), 0) + 1
     marks = [n > 0 for r in header for n in [counts.get(str(r.get("CHILD")), 0)] for _ in
              range(max(n, 1))]  # fmt: skip
-    return {str(r.get("CHILD")) for r, mark in zip(header, marks, strict=False) if mark}
+    return [(str(r.get("CHILD")), mark) for r, mark in zip(header, marks, strict=False)]
+
+
+def _reference_uasc(header: list[dict], uasc: list[dict]) -> set[str]:
+    """Children the reference marks UASC on one of their Header records."""
+    return {child for child, mark in _reference_marks(header, uasc) if mark}
 
 
 def mark_wrong(tables: Mapping[str, list[dict[str, Any]]], child: str | None) -> bool:
-    """The reference's UASC mark of `child` in one year's return differs from its UASC records."""
+    """The reference's UASC mark of one of `child`'s Header records in one year's return differs
+    from its UASC records (a child given twice in Header may have one record marked, one not)."""
     header, uasc = tables.get("Header", []), tables.get("UASC", [])
-    if not header:  # no year to derive marks in
+    if not header or child is None:  # no year to derive marks in
         return False
-    marked = child in _reference_uasc(header, uasc)
-    return child is not None and marked != (child in {str(r.get("CHILD")) for r in uasc})
+    truth = child in {str(r.get("CHILD")) for r in uasc}
+    return any(mark != truth for who, mark in _reference_marks(header, uasc) if who == child)
 
 
 def _uasc_shifted(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
@@ -68,6 +75,16 @@ def _open_episode(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """The flagged record is an episode with no end date (blank `DEC`)."""
     record = facts.record(triple[1], triple[2])
     return triple[1] == "Episodes" and bool(record) and record.get("DEC") is None
+
+
+def _open_adoption_episode(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
+    """The flagged AD1 record's child has an open episode (no `DEC` given) ending in adoption."""
+    child = facts.child(triple[1], triple[2])
+    return triple[1] == "AD1" and any(
+        e.get("CHILD") == child and e.get("DEC") is None and e.get("DEC__raw") is None
+        and e.get("REC") in ("E11", "E12")
+        for e in facts.records.get("Episodes", [])
+    )  # fmt: skip
 
 
 def _mother_by_letter_sex(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
@@ -100,6 +117,8 @@ KNOWN_A: tuple[Known, ...] = (
           frozenset({"392a", "392b", "406"}), "either", ANY_YEAR, _uasc_shifted),
     Known("359: open episodes ended by rule 365", frozenset({"359"}), "carestat", ANY_YEAR,
           _open_episode),
+    Known("602: an open episode with an adoption reason, ended by rule 365", frozenset({"602"}),
+          "carestat", ANY_YEAR, _open_adoption_episode),
     Known("165 from 2024-25: the sex codes M, F and U", frozenset({"165"}), "carestat",
           range(2025, 2100), _mother_by_letter_sex),
     Known("165: a return without OC3 records", frozenset({"165"}), "carestat", ANY_YEAR,
