@@ -347,3 +347,13 @@ def test_602_is_explained_by_an_open_episode_ending_in_adoption() -> None:
     facts = _facts(2027, Episodes=episodes, AD1=[{"CHILD": "1"}, {"CHILD": "2"}])
     assert explain(facts, "carestat", ("602", "AD1", 0)) is not None
     assert explain(facts, "carestat", ("602", "AD1", 1)) is None
+
+
+def test_575_is_explained_for_an_open_missing_period_of_a_child_still_in_care() -> None:
+    episodes = [{"CHILD": "1", "DECOM": dt.date(2023, 9, 24)},
+                {"CHILD": "2", "DECOM": dt.date(2023, 9, 24), "DEC": dt.date(2024, 3, 1)}]  # fmt: skip
+    missing = [{"CHILD": "1", "MIS_START": dt.date(2024, 2, 13)},
+               {"CHILD": "2", "MIS_START": dt.date(2024, 2, 13)}]  # fmt: skip
+    facts = _facts(2024, Episodes=episodes, Missing=missing)
+    assert explain(facts, "reference", ("575", "Missing", 0)) is not None
+    assert explain(facts, "reference", ("575", "Missing", 1)) is None  # care ended

@@ -388,6 +388,8 @@ KNOWN_B: tuple[Known, ...] = (
           "reference", ANY_YEAR, _derived_uasc_flag_wrong),
     Known("577: open missing periods of a child still in care, ended by rule 365",
           frozenset({"577"}), "reference", ANY_YEAR, _open_in_care("Missing", "MIS_END")),
+    Known("575: open missing periods of a child still in care, ended by rule 365",
+          frozenset({"575"}), "reference", ANY_YEAR, _open_in_care("Missing", "MIS_END")),
     Known("707: open DoLOs of a child still in care, ended by rule 365", frozenset({"707"}),
           "reference", ANY_YEAR, _open_in_care("DoLo", "DOLO_END")),
     Known("560: last year's decision date that cannot be read", frozenset({"560"}), "reference",
