@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from carestat.rules.builtin._common import code_rule, date_rule
-from carestat.rules.expr import Env, date, flag, msg, neighbours, show
+from carestat.rules.expr import Env, blank, date, flag, msg, neighbours, show
 from carestat.rules.model import Example
 from carestat.rules.registry import rule
 
@@ -320,12 +320,19 @@ def _432(t: Env) -> dict[str, Any]:
 
 
 @rule("433", [E], ["RNE", "DECOM"], "RNE says a continuation episode, but it does not start the day the previous one ended.",
-      passes=[_e({"DECOM": "01/05/2022", "DEC": "01/06/2022"}, {"DECOM": "01/06/2022", "RNE": "P"})],
-      fails=[_e({"DECOM": "01/05/2022", "DEC": "01/06/2022"}, {"DECOM": "02/06/2022", "RNE": "L"})])  # fmt: skip
+      passes=[_e({"DECOM": "01/05/2022", "DEC": "01/06/2022"}, {"DECOM": "01/06/2022", "RNE": "P"}),
+              _e({"DECOM": "01/05/2022", "DEC": "30/02/2022"}, {"DECOM": "30/02/2022", "RNE": "P"})],
+      fails=[_e({"DECOM": "01/05/2022", "DEC": "01/06/2022"}, {"DECOM": "02/06/2022", "RNE": "L"}),
+             _e({"DECOM": "01/05/2022", "DEC": "30/02/2022"}, {"DECOM": "31/02/2022", "RNE": "L"}),
+             _e({"DECOM": "01/05/2022"}, {"DECOM": "02/06/2022", "RNE": "L"})])  # fmt: skip
 def _433(t: Env) -> dict[str, Any]:
-    e = neighbours(t.Episodes, "DEC")
+    e = neighbours(t.Episodes, "DEC", "DEC__raw")
     continuing = e.RNE.isin(["P", "L", "T", "U", "B"]) & e.has_prev
-    bad = continuing & (e.prev_dec.isnull() | e.DECOM.isnull() | (e.prev_dec != e.DECOM))
+    # Two dates that cannot be read but are written alike (30/02/2024 twice) join as written:
+    # the date rules report them, and the episodes do continue as the return gives them.
+    joined = (e.prev_dec == e.DECOM) | (e.prev_dec__raw == e["DECOM__raw"])
+    blank_end = e.prev_dec.isnull() & e.prev_dec__raw.isnull()
+    bad = continuing & (blank_end | blank(e, "DECOM") | ~joined.fill_null(False))
     return {E: flag(e, bad, msg("RNE ", show(e, "RNE"), " from ", show(e, "DECOM"),
                                 " but the previous episode ended ", show(e, "prev_dec")))}  # fmt: skip
 
