@@ -357,3 +357,17 @@ def test_575_is_explained_for_an_open_missing_period_of_a_child_still_in_care() 
     facts = _facts(2024, Episodes=episodes, Missing=missing)
     assert explain(facts, "reference", ("575", "Missing", 0)) is not None
     assert explain(facts, "reference", ("575", "Missing", 1)) is None  # care ended
+
+
+def test_303_is_explained_for_a_mark_shifted_past_a_padded_child() -> None:
+    header = [{"CHILD": "A"}, {"CHILD": "B"}, {"CHILD": "C"}]
+    facts = _facts(
+        2025, Header=header, UASC=[{"CHILD": "A"}, {"CHILD": "A"}, {"CHILD": "B"}, {"CHILD": "C"}]
+    )
+    assert (
+        explain(facts, "reference", ("303", "Header", 2)) is None
+    )  # A's repeat: B marked, C marked
+    facts.padded = frozenset({("CHILD in Header", "B")})  # ' B ' in Header: the reference misses it
+    assert explain(facts, "reference", ("303", "Header", 2)) is not None  # C reads B's blank mark
+    facts.padded = frozenset({("CHILD in Reviews", "B")})  # elsewhere: Header and UASC still match
+    assert explain(facts, "reference", ("303", "Header", 2)) is None

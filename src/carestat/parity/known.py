@@ -99,19 +99,26 @@ def _child_in(attribute: str) -> Recogniser:
 def _rule_tables(code: str) -> frozenset[str]:
     """Every table any version of rule `code` declares or its compiled SQL reads (545 declares
     OC2 and reads Episodes to find the children looked after all year)."""
+    from carestat.rules.registry import all_rules
+
+    declared = {t for r in all_rules() if r.code == code for t in r.tables}
+    return frozenset(declared | _tables_read().get(code, set()))
+
+
+@cache
+def _tables_read() -> dict[str, set[str]]:
+    """Each rule code's tables, as its compiled SQL for any year reads them."""
     from carestat.rules.compile import SHARED, compiled_rules
     from carestat.rules.derive import DERIVED
     from carestat.rules.engine import TABLE_REF
-    from carestat.rules.registry import all_rules
 
-    tables = {t for r in all_rules() if r.code == code for t in r.tables}
+    read: dict[str, set[str]] = {}
     for year in range(2023, 2028):
         for key, parts in compiled_rules(year).items():
-            if key.split("@")[0] == code:
-                for part in parts:
-                    found = TABLE_REF.findall(part["sql"])
-                    tables |= {n.removesuffix(SHARED).removesuffix(DERIVED) for n in found}
-    return frozenset(tables)
+            found = {n for part in parts for n in TABLE_REF.findall(part["sql"])}
+            tables = read.setdefault(key.split("@")[0], set())
+            tables |= {n.removesuffix(SHARED).removesuffix(DERIVED) for n in found}
+    return read
 
 
 def _sex_unchanged(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
@@ -266,6 +273,11 @@ def _year_end(facts: ReturnFacts) -> dt.date:
     return dt.date(facts.year, 3, 31)
 
 
+def calendar_age(born: dt.date, on: dt.date) -> int:
+    """Whole years from `born` to `on`, counted by birthdays."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
 KNOWN: tuple[Known, ...] = (
     Known("146 in 2024-25: placement K3 flagged as invalid", frozenset({"146"}), "reference",
           range(2025, 2026), _field_is("Episodes", "PLACE", {"K3"})),
@@ -351,6 +363,7 @@ def _raw_oddities(
                 padded.add((table, child))
             if at < len(row) and row[at] != child:
                 padded.add(("CHILD", child))
+                padded.add((f"CHILD in {table}", child))
             if any(i < len(row) and row[i] and not DFE_DATE.fullmatch(row[i]) for i in dates):
                 odd.add((table, child))
     return frozenset(odd), frozenset(padded)

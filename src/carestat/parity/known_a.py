@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from carestat.parity.compare import Triple
-from carestat.parity.known import ANY_YEAR, Known, ReturnFacts, _new_district
+from carestat.parity.known import ANY_YEAR, Known, ReturnFacts, _new_district, calendar_age
 
 
 def _no_placement_council(facts: ReturnFacts, side: str, triple: Triple) -> bool:
@@ -33,15 +33,22 @@ def _no_uasc_records(facts: ReturnFacts, _side: str, _triple: Triple) -> bool:
     return not facts.records.get("UASC") and not facts.last_records.get("UASC")
 
 
-def _reference_marks(header: list[dict], uasc: list[dict]) -> list[tuple[str, bool]]:
+def _reference_marks(
+    header: list[dict], uasc: list[dict], padded: Mapping[str, frozenset[str]] | None = None
+) -> list[tuple[str, bool]]:
     """Each Header record's child and the UASC mark the reference gives it: its Header-UASC merge
     indicator, assigned back to Header by position (a child repeated in UASC pushes every later
-    record's mark down a row)."""
+    record's mark down a row). A CHILD `padded` with spaces in the raw Header or UASC file (by
+    table) matches nothing in the reference's merge."""
+    padded = padded or {}
+    in_uasc, in_header = padded.get("UASC", frozenset()), padded.get("Header", frozenset())
     counts: dict[str, int] = {}
     for record in uasc:
-        counts[str(record.get("CHILD"))] = counts.get(str(record.get("CHILD")), 0) + 1
-    marks = [n > 0 for r in header for n in [counts.get(str(r.get("CHILD")), 0)] for _ in
-             range(max(n, 1))]  # fmt: skip
+        if str(record.get("CHILD")) not in in_uasc:
+            counts[str(record.get("CHILD"))] = counts.get(str(record.get("CHILD")), 0) + 1
+    found = [0 if str(r.get("CHILD")) in in_header else counts.get(str(r.get("CHILD")), 0)
+             for r in header]  # fmt: skip
+    marks = [n > 0 for n in found for _ in range(max(n, 1))]
     return [(str(r.get("CHILD")), mark) for r, mark in zip(header, marks, strict=False)]
 
 
@@ -50,14 +57,28 @@ def _reference_uasc(header: list[dict], uasc: list[dict]) -> set[str]:
     return {child for child, mark in _reference_marks(header, uasc) if mark}
 
 
-def mark_wrong(tables: Mapping[str, list[dict[str, Any]]], child: str | None) -> bool:
+def mark_wrong(
+    tables: Mapping[str, list[dict[str, Any]]],
+    child: str | None,
+    padded: Mapping[str, frozenset[str]] | None = None,
+) -> bool:
     """The reference's UASC mark of one of `child`'s Header records in one year's return differs
     from its UASC records (a child given twice in Header may have one record marked, one not)."""
     header, uasc = tables.get("Header", []), tables.get("UASC", [])
     if not header or child is None:  # no year to derive marks in
         return False
     truth = child in {str(r.get("CHILD")) for r in uasc}
-    return any(mark != truth for who, mark in _reference_marks(header, uasc) if who == child)
+    marks = _reference_marks(header, uasc, padded)
+    return any(mark != truth for who, mark in marks if who == child)
+
+
+def padded_children(facts: ReturnFacts) -> dict[str, frozenset[str]]:
+    """By table, the children whose CHILD is padded with spaces in this year's raw file."""
+    found: dict[str, set[str]] = {}
+    for kind, child in facts.padded:
+        if kind.startswith("CHILD in "):
+            found.setdefault(kind.removeprefix("CHILD in "), set()).add(child)
+    return {table: frozenset(children) for table, children in found.items()}
 
 
 def _uasc_shifted(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
@@ -105,7 +126,7 @@ def _22_at_start(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     if triple[1] != "OC3" or not isinstance(dob, dt.date):
         return False
     start = dt.date(facts.year - 1, 4, 1)
-    return (start.year - dob.year - ((start.month, start.day) < (dob.month, dob.day))) >= 22
+    return calendar_age(dob, start) >= 22
 
 
 KNOWN_A: tuple[Known, ...] = (

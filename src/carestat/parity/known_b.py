@@ -11,15 +11,22 @@ import re
 from typing import Any
 
 from carestat.parity.compare import Triple
-from carestat.parity.known import ANY_YEAR, Known, Recogniser, ReturnFacts, _year_end
-from carestat.parity.known_a import mark_wrong
+from carestat.parity.known import (
+    ANY_YEAR,
+    Known,
+    Recogniser,
+    ReturnFacts,
+    _year_end,
+    calendar_age,
+)
+from carestat.parity.known_a import mark_wrong, padded_children
+from carestat.rules.builtin.remaining_a import OC3_ITEMS
 
 # DATE_PERM in the day/month/year form with a one-digit day or month (ZZ parts allowed).
 SHORT_PARTS = re.compile(r"^(?=.*\b\d/)(ZZ|\d{1,2})/(ZZ|\d{1,2})/(ZZZZ|\d{4})$")
 
 ZZ_DATE = re.compile(r"(ZZ|\d{2})/(ZZ|\d{2})/(ZZZZ|\d{4})")
 SHORT_BREAKS = {"V3", "V4"}
-OC3_ITEMS = ("IN_TOUCH", "ACTIV", "ACCOM")
 
 
 def _given(table: str, column: str) -> Recogniser:
@@ -150,7 +157,8 @@ def _derived_uasc_flag_wrong(facts: ReturnFacts, _side: str, triple: Triple) -> 
 def _shifted_mark(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """The reference's UASC mark of the flagged child is wrong this year or last (shifted)."""
     child = facts.child(triple[1], triple[2])
-    return any(mark_wrong(tables, child) for tables in (facts.records, facts.last_records))
+    now = mark_wrong(facts.records, child, padded_children(facts))
+    return now or mark_wrong(facts.last_records, child)
 
 
 def _uasc_both_years_after_repeat(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
@@ -237,18 +245,13 @@ def _unread_placed_last_year(facts: ReturnFacts, _side: str, triple: Triple) -> 
     )  # fmt: skip
 
 
-def _calendar_age(born: dt.date, on: dt.date) -> int:
-    """Whole years from `born` to `on`, counted by birthdays."""
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 def _age_by_average_years(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """The OC3 record's child is a different age on 31 March in years of 365.2425 days."""
     born = facts.record("OC3", triple[2]).get("DOB")
     if triple[1] != "OC3" or not isinstance(born, dt.date):
         return False
     end = _year_end(facts)
-    return int((end - born).days // 365.2425) != _calendar_age(born, end)
+    return int((end - born).days // 365.2425) != calendar_age(born, end)
 
 
 def _episodes_without_start(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
