@@ -273,6 +273,11 @@ def _year_end(facts: ReturnFacts) -> dt.date:
     return dt.date(facts.year, 3, 31)
 
 
+def year_start(facts: ReturnFacts) -> dt.date:
+    """1 April, the collection year's first day."""
+    return dt.date(facts.year - 1, 4, 1)
+
+
 def calendar_age(born: dt.date, on: dt.date) -> int:
     """Whole years from `born` to `on`, counted by birthdays."""
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))

@@ -10,7 +10,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from carestat.parity.compare import Triple
-from carestat.parity.known import ANY_YEAR, Known, ReturnFacts, _new_district, calendar_age
+from carestat.parity.known import (
+    ANY_YEAR,
+    Known,
+    ReturnFacts,
+    _new_district,
+    calendar_age,
+    year_start,
+)
 
 
 def _no_placement_council(facts: ReturnFacts, side: str, triple: Triple) -> bool:
@@ -52,9 +59,11 @@ def _reference_marks(
     return [(str(r.get("CHILD")), mark) for r, mark in zip(header, marks, strict=False)]
 
 
-def _reference_uasc(header: list[dict], uasc: list[dict]) -> set[str]:
+def _reference_uasc(
+    header: list[dict], uasc: list[dict], padded: Mapping[str, frozenset[str]] | None = None
+) -> set[str]:
     """Children the reference marks UASC on one of their Header records."""
-    return {child for child, mark in _reference_marks(header, uasc) if mark}
+    return {child for child, mark in _reference_marks(header, uasc, padded) if mark}
 
 
 def mark_wrong(
@@ -85,9 +94,10 @@ def _uasc_shifted(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """The reference's UASC mark of the flagged child (this year or last) is not the truth."""
     child = facts.child(triple[1], triple[2])
     marked = truth = False
-    for tables in (facts.records, facts.last_records):
+    # Padding is known for this year's raw files only (last year's is read as given).
+    for tables, padded in ((facts.records, padded_children(facts)), (facts.last_records, None)):
         if tables.get("UASC"):
-            marked |= child in _reference_uasc(tables.get("Header", []), tables["UASC"])
+            marked |= child in _reference_uasc(tables.get("Header", []), tables["UASC"], padded)
             truth |= child in {str(r.get("CHILD")) for r in tables["UASC"]}
     return child is not None and marked != truth
 
@@ -125,8 +135,7 @@ def _22_at_start(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     dob = facts.record(triple[1], triple[2]).get("DOB")
     if triple[1] != "OC3" or not isinstance(dob, dt.date):
         return False
-    start = dt.date(facts.year - 1, 4, 1)
-    return calendar_age(dob, start) >= 22
+    return calendar_age(dob, year_start(facts)) >= 22
 
 
 KNOWN_A: tuple[Known, ...] = (

@@ -18,15 +18,15 @@ from carestat.parity.known import (
     ReturnFacts,
     _year_end,
     calendar_age,
+    year_start,
 )
 from carestat.parity.known_a import mark_wrong, padded_children
-from carestat.rules.builtin.remaining_a import OC3_ITEMS
+from carestat.rules.builtin.remaining_a import OC3_ITEMS, SHORT_BREAKS
 
 # DATE_PERM in the day/month/year form with a one-digit day or month (ZZ parts allowed).
 SHORT_PARTS = re.compile(r"^(?=.*\b\d/)(ZZ|\d{1,2})/(ZZ|\d{1,2})/(ZZZZ|\d{4})$")
 
 ZZ_DATE = re.compile(r"(ZZ|\d{2})/(ZZ|\d{2})/(ZZZZ|\d{4})")
-SHORT_BREAKS = {"V3", "V4"}
 
 
 def _given(table: str, column: str) -> Recogniser:
@@ -87,8 +87,7 @@ def _sw12_side(facts: ReturnFacts, side: str, triple: Triple) -> bool:
         care_edge = record.get("RNE") == "S" or ends_care
         return triple[1] == "Episodes" and care_edge and record.get("LS") not in SHORT_BREAKS
     start = record.get("SW_DECOM")
-    year_start = dt.date(facts.year - 1, 4, 1)
-    return triple[1] == "SocialWorker" and isinstance(start, dt.date) and start > year_start
+    return triple[1] == "SocialWorker" and isinstance(start, dt.date) and start > year_start(facts)
 
 
 def _same_day(table: str, start: str, end: str) -> Recogniser:
@@ -276,8 +275,7 @@ def _in_year(episode: dict[str, Any], start: dt.date, end: dt.date) -> bool:
 def _mother_given_outside_year(facts: ReturnFacts, _side: str, triple: Triple) -> bool:
     """The child has MOTHER given, care leaver data, and episodes none of which is in the year."""
     child = facts.child(triple[1], triple[2])
-    end = _year_end(facts)
-    start = dt.date(end.year - 1, 4, 1)
+    end, start = _year_end(facts), year_start(facts)
     mine = [e for e in facts.records.get("Episodes", []) if e.get("CHILD") == child]
     told = any(r.get("CHILD") == child and any(r.get(f) is not None for f in OC3_ITEMS)
                for r in facts.records.get("OC3", []))  # fmt: skip
